@@ -1,0 +1,100 @@
+/**
+ * Shared pieces of the per-package vitest configs.
+ *
+ * - `tc39Decorators()`: Vite 8 transforms TypeScript with Oxc, which lowers only legacy decorators;
+ *   standard (TC39) decorators would reach workerd untransformed. This `enforce: 'pre'` plugin runs
+ *   esbuild on `.ts` sources first (target es2022 lowers decorators and `using`).
+ * - `workerdProject()` / `nodeProject()`: the two kinds of vitest project in this repo.
+ */
+import { transform } from 'esbuild';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import type { Plugin } from 'vite';
+import { defineProject, type TestProjectInlineConfiguration } from 'vitest/config';
+
+export function tc39Decorators(): Plugin {
+  return {
+    name: 'lumenize:tc39-decorators',
+    enforce: 'pre',
+    async transform(code, id) {
+      const file = id.split('?')[0];
+      if (!file.endsWith('.ts') || file.includes('/node_modules/')) return null;
+      const out = await transform(code, {
+        loader: 'ts',
+        target: 'es2022',
+        sourcemap: true,
+        sourcefile: file,
+        tsconfigRaw: { compilerOptions: { experimentalDecorators: false, useDefineForClassFields: true } },
+      });
+      return { code: out.code, map: out.map };
+    },
+  };
+}
+
+interface ProjectOptions {
+  /** Project name, shown in vitest output (e.g. `mesh:workerd`). */
+  name: string;
+  /** Test file globs, relative to the package folder. */
+  include?: string[];
+  /** Extra exclusions. */
+  exclude?: string[];
+}
+
+/** A project that runs inside workerd with the package's own wrangler config. */
+export function workerdProject(
+  opts: ProjectOptions & { wranglerConfig?: string; miniflare?: Record<string, unknown> },
+): TestProjectInlineConfiguration {
+  return defineProject({
+    plugins: [
+      tc39Decorators(),
+      cloudflareTest({
+        wrangler: { configPath: opts.wranglerConfig ?? './wrangler.jsonc' },
+        ...(opts.miniflare ? { miniflare: opts.miniflare } : {}),
+      }),
+    ],
+    test: {
+      name: opts.name,
+      include: opts.include ?? ['test/**/*.test.ts'],
+      exclude: [...(opts.exclude ?? []), '**/node_modules/**'],
+    },
+  }) as TestProjectInlineConfiguration;
+}
+
+/** A project that runs in plain Node (pure code, browser drivers, wrangler-dev clients). */
+export function nodeProject(opts: ProjectOptions & { testTimeout?: number }): TestProjectInlineConfiguration {
+  return defineProject({
+    plugins: [tc39Decorators()],
+    test: {
+      name: opts.name,
+      environment: 'node',
+      include: opts.include ?? ['test/**/*.test.ts'],
+      exclude: [...(opts.exclude ?? []), '**/node_modules/**'],
+      testTimeout: opts.testTimeout ?? 10_000,
+    },
+  }) as TestProjectInlineConfiguration;
+}
+
+/**
+ * A project that runs the given tests in headless Debian Chromium (vitest browser mode driven by
+ * playwright with `executablePath`; nothing is downloaded). Only listed by the root config when a
+ * Chromium is installed.
+ */
+export async function browserProject(opts: ProjectOptions): Promise<TestProjectInlineConfiguration> {
+  const { playwright } = await import('@vitest/browser-playwright');
+  const { findChromium, CHROMIUM_ARGS } = await import('./chromium.ts');
+  const executablePath = findChromium();
+  return defineProject({
+    plugins: [tc39Decorators()],
+    test: {
+      name: opts.name,
+      include: opts.include ?? ['test/**/*.test.ts'],
+      exclude: [...(opts.exclude ?? []), '**/node_modules/**'],
+      browser: {
+        enabled: true,
+        headless: true,
+        provider: playwright({ launchOptions: { executablePath, args: CHROMIUM_ARGS } }),
+        instances: [{ browser: 'chromium' }],
+        screenshotFailures: false,
+      },
+    },
+  }) as TestProjectInlineConfiguration;
+}
