@@ -1,1 +1,13 @@
-export {};
+export { routeDORequest, routeAgentRequest, type RouteOptions, type Hook, type HookContext } from './route-do-request.ts';
+export type { CorsOptions } from './cors.ts';
+export { ROUTING_HEADERS } from './routing-headers.ts';
+export { getDOStub, type DisposableDurableObjectStub } from './get-do-stub.ts';
+export { parsePathname, type ParsedPathname } from './parse-pathname.ts';
+export { getDONamespaceFromPathSegment } from './binding-resolution.ts';
+export { isDurableObjectId } from './durable-object-id.ts';
+export { isWebSocketUpgrade } from './websocket-upgrade.ts';
+export { MissingInstanceNameError, MultipleBindingsFoundError, InvalidInstanceIdError } from './errors.ts';
+export { parseSetCookie, parseSetCookies, serializeCookies, cookieMatches } from './set-cookie.ts';
+export { parseCookieHeader, getCookieValue } from './cookie-header.ts';
+export { checkRateLimit } from './check-rate-limit.ts';
+export type { Cookie, Metrics } from './types.ts';
