@@ -11,3 +11,4 @@ export { parseSetCookie, parseSetCookies, serializeCookies, cookieMatches } from
 export { parseCookieHeader, getCookieValue } from './cookie-header.ts';
 export { checkRateLimit } from './check-rate-limit.ts';
 export type { Cookie, Metrics } from './types.ts';
+export { getWebSocketShim, type WebSocketShimOptions, type ShimWebSocket, type WebSocketShimClass } from './websocket-shim.ts';

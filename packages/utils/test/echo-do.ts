@@ -19,6 +19,8 @@ abstract class ReportingDO extends DurableObject {
     if (request.headers.get('Upgrade')?.toLowerCase() === 'websocket') {
       const pair = new WebSocketPair();
       this.ctx.acceptWebSocket(pair[1]);
+      // Remember the upgrade headers so tests can ask what the socket was opened with.
+      pair[1].serializeAttachment(Object.fromEntries(request.headers));
       const protocol = request.headers.get('Sec-WebSocket-Protocol')?.split(',')[0]?.trim();
       return new Response(null, { status: 101, webSocket: pair[0], headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
     }
@@ -59,7 +61,9 @@ abstract class ReportingDO extends DurableObject {
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
-    if (typeof message === 'string') ws.send(`echo:${message}`);
+    if (message === 'close-me') ws.close(4001, 'server closing');
+    else if (message === 'headers') ws.send(JSON.stringify(ws.deserializeAttachment()));
+    else if (typeof message === 'string') ws.send(`echo:${message}`);
     else ws.send(message);
   }
 

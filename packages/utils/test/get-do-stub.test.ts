@@ -1,7 +1,8 @@
 /** getDOStub: name/id resolution, disposal with `using`, and its bad-input errors. */
 import { env } from './test-env.ts';
 import { describe, expect, it } from 'vitest';
-import { getDOStub, InvalidInstanceIdError } from '../src/index.ts';
+import { getDOStub, InvalidInstanceIdError, type DisposableDurableObjectStub } from '../src/index.ts';
+import type { EchoDO } from './echo-do.ts';
 import { report, unique } from './helpers.ts';
 
 describe('getDOStub', () => {
@@ -30,7 +31,7 @@ describe('getDOStub', () => {
   });
 
   it('the stub is disposed when the `using` scope exits, and refuses use afterwards', async () => {
-    let escaped: ReturnType<typeof getDOStub> | undefined;
+    let escaped: DisposableDurableObjectStub<EchoDO> | undefined;
     {
       using stub = getDOStub(env.MY_DO, unique('dispose'));
       escaped = stub;
