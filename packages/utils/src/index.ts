@@ -12,3 +12,5 @@ export { parseCookieHeader, getCookieValue } from './cookie-header.ts';
 export { checkRateLimit } from './check-rate-limit.ts';
 export type { Cookie, Metrics } from './types.ts';
 export { getWebSocketShim, type WebSocketShimOptions, type ShimWebSocket, type WebSocketShimClass } from './websocket-shim.ts';
+export { Browser, type BrowserOptions } from './browser.ts';
+export type { BrowserContext, BrowserContextOptions, BrowserRequestInit, PreflightRecord } from './browser-context.ts';

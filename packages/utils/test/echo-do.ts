@@ -22,7 +22,11 @@ abstract class ReportingDO extends DurableObject {
       // Remember the upgrade headers so tests can ask what the socket was opened with.
       pair[1].serializeAttachment(Object.fromEntries(request.headers));
       const protocol = request.headers.get('Sec-WebSocket-Protocol')?.split(',')[0]?.trim();
-      return new Response(null, { status: 101, webSocket: pair[0], headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
+      const headers = new Headers();
+      if (protocol) headers.set('Sec-WebSocket-Protocol', protocol);
+      const setCookie = new URL(request.url).searchParams.get('set-cookie');
+      if (setCookie) headers.set('Set-Cookie', setCookie);
+      return new Response(null, { status: 101, webSocket: pair[0], headers });
     }
     if (path.endsWith('/stream')) {
       // The body is written after fetch() returns, so the router must not cut it off.

@@ -1,12 +1,21 @@
 /** Test Worker for @lumenize/utils' workerd project. */
 import { routeDORequest } from '../src/index.ts';
+import { browserEndpoint } from './browser-endpoints.ts';
 import type { UtilsTestEnv } from './test-env.ts';
 
 export { EchoDO, UserSession } from './echo-do.ts';
 export { IdentityDO } from './identity-do.ts';
 
+/** The allow-list the `/cors-do/...` routes use (Browser context tests, item 45). */
+export const CORS_DO_ORIGINS = ['https://app.example.com'];
+
 export default {
   async fetch(request: Request, env: UtilsTestEnv): Promise<Response> {
-    return (await routeDORequest(request, env)) ?? new Response('Not found', { status: 404 });
+    return (
+      (await browserEndpoint(request)) ??
+      (await routeDORequest(request, env, { prefix: 'cors-do', cors: { origin: CORS_DO_ORIGINS, credentials: true } })) ??
+      (await routeDORequest(request, env)) ??
+      new Response('Not found', { status: 404 })
+    );
   },
 } satisfies ExportedHandler<UtilsTestEnv>;
