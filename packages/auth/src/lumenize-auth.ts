@@ -30,7 +30,8 @@ export class LumenizeAuth extends DurableObject<AuthEnv> {
   #config: ResolvedAuthConfig | undefined;
   #sql: Sql | undefined;
   #emailService: EmailService | undefined;
-  readonly #log = debug('lmz.auth.LumenizeAuth');
+  // `debug(this)` applies the DO's env.DEBUG to the isolate, as every Lumenize DO does.
+  readonly #log = debug(this)('lmz.auth.LumenizeAuth');
 
   /** Lazy, synchronous, idempotent schema creation on first use by any entry point. */
   #db(): Sql {

@@ -12,6 +12,7 @@ declare namespace Cloudflare {
     MOCK_EMAIL_AUTH: DurableObjectNamespace<import('./worker.ts').MockEmailAuth>;
     NO_TEST_MODE_AUTH: DurableObjectNamespace<import('./worker.ts').NoTestModeAuth>;
     FAILING_EMAIL_AUTH: DurableObjectNamespace<import('./worker.ts').FailingEmailAuth>;
+    LOGGING_AUTH: DurableObjectNamespace<import('./worker.ts').LoggingAuth>;
     GREEN_AUTH: DurableObjectNamespace<import('./worker.ts').GreenAuth>;
     BAD_PRIMARY_AUTH: DurableObjectNamespace<import('./worker.ts').BadPrimaryAuth>;
     PROTECTED_DO: DurableObjectNamespace<import('./worker.ts').ProtectedDO>;

@@ -49,6 +49,13 @@ export class FailingEmailAuth extends LumenizeAuth {
   }
 }
 
+/** `DEBUG=lmz.*`: for tests that inspect log records. */
+export class LoggingAuth extends LumenizeAuth {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, { ...env, DEBUG: 'lmz.*' });
+  }
+}
+
 /** `PRIMARY_JWT_KEY=GREEN`. */
 export class GreenAuth extends LumenizeAuth {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {

@@ -1,11 +1,12 @@
 /** Test helpers: an auth setup per test (own DO instance) and the common HTTP steps. */
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { debug, type DebugLogOutput } from '@lumenize/debug';
 import { createAuthRoutes, type AuthConfig } from '../../src/index.ts';
 
 export const ORIGIN = 'https://app.example';
 
-type AuthBinding = 'LUMENIZE_AUTH' | 'MOCK_EMAIL_AUTH' | 'NO_TEST_MODE_AUTH' | 'FAILING_EMAIL_AUTH' | 'GREEN_AUTH' | 'BAD_PRIMARY_AUTH';
+type AuthBinding = 'LUMENIZE_AUTH' | 'MOCK_EMAIL_AUTH' | 'NO_TEST_MODE_AUTH' | 'FAILING_EMAIL_AUTH' | 'GREEN_AUTH' | 'LOGGING_AUTH' | 'BAD_PRIMARY_AUTH';
 
 export interface TestAuth {
   /** The `createAuthRoutes` handler. */
@@ -77,4 +78,11 @@ export async function errorOf(response: Response): Promise<{ error: string; erro
 export async function rows<T = Record<string, unknown>>(auth: TestAuth, query: string, ...params: (string | number | null)[]): Promise<T[]> {
   const { runInDurableObject } = await import('cloudflare:test');
   return runInDurableObject(auth.stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
+}
+
+/** Collects log records (the DO and the tests share one isolate, hence one debug sink). */
+export function captureLogs(): { records: DebugLogOutput[]; restore: () => void } {
+  const records: DebugLogOutput[] = [];
+  debug.setOutput((record) => records.push(record));
+  return { records, restore: () => debug.reset() };
 }
