@@ -4,7 +4,7 @@ import { findChromium } from './tools/chromium.ts';
 // Every package contributes one file per kind of project: vitest.node.config.ts (plain Node),
 // vitest.workerd.config.ts (inside workerd) and vitest.browser.config.ts (headless Chromium).
 // Browser projects are listed only when a Chromium is installed; scripts/test.sh says so loudly.
-const projects = ['packages/*/vitest.node.config.ts', 'packages/*/vitest.workerd.config.ts', 'apps/*/vitest.*.config.ts', 'tools/vitest.*.config.ts'];
+const projects = ['packages/*/vitest.node.config.ts', 'packages/*/vitest.workerd.config.ts', 'packages/*/test/*/vitest.*.config.ts', 'apps/*/vitest.*.config.ts', 'tools/vitest.*.config.ts'];
 if (findChromium()) projects.push('packages/*/vitest.browser.config.ts');
 
 export default defineConfig({

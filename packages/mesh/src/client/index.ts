@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@lumenize/mesh/client`: what runs in browsers, Node and Bun — LumenizeClient, the decorators,
+ * the OCAN core, the errors, GatewayMessageType and the types. Never imports `cloudflare:*`.
+ */
+export { LumenizeClient, type LumenizeClientConfig, type LmzApiClient } from './lumenize-client.ts';
+export type { ConnectionState } from './connection.ts';
+export type { Subscription, SubscriptionStatus, SubscribeOptions } from '../pubsub/client-subscriptions.ts';
+export { mesh, meshFn, result, local } from '../decorators.ts';
+export * from '../ocan/index.ts';
+export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from '../errors.ts';
+export {
+  GatewayMessageType,
+  type GatewayMessage,
+  type CallMessage,
+  type CallResponseMessage,
+  type IncomingCallMessage,
+  type IncomingCallResponseMessage,
+  type ConnectionStatusMessage,
+  type NodeType,
+  type NodeIdentity,
+  type OriginAuth,
+  type CallContext,
+  type CallOptions,
+} from '../protocol.ts';

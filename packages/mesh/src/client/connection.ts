@@ -1,0 +1,429 @@
+/**
+ * The client end of the gateway WebSocket (mesh spec §4.10 and docs/mesh-clients.md): connection
+ * states, token refresh, reconnect with backoff and jitter, the bounded outbound queue, call
+ * timeouts, close-code handling and the gap-free resume layer (sequence numbers and acks in both
+ * directions). It moves serialized frames; LumenizeClient adds continuations and call contexts.
+ * Runs in browsers, Node and Bun: no platform-specific imports.
+ */
+import { debug } from '@lumenize/debug';
+import type { LmzIntermediate } from '@lumenize/structured-clone';
+import { ClientDisconnectedError, LoginRequiredError } from '../errors.ts';
+import { reconnectDelay } from './backoff.ts';
+import { offeredProtocols } from './config.ts';
+import {
+  ACK_FRAME_TYPE,
+  MAX_FRAME_BYTES,
+  parseGatewayFrame,
+  resumeProtocol,
+  utf8Length,
+  type CallResponseFrame,
+  type ConnectionStatusFrame,
+  type IncomingCallFrame,
+} from './frames.ts';
+import { SeqChannel } from './seq-channel.ts';
+import { fetchAccessToken, isTokenExpired } from './token.ts';
+
+/** Connection states of a LumenizeClient. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/** The answer a client gives to an incoming call. */
+export type IncomingAnswer = { success: true; result: LmzIntermediate } | { success: false; error: LmzIntermediate };
+
+/** What the connection needs from its owner. */
+export interface ConnectionOptions {
+  url: string;
+  refresh: string | (() => Promise<string>);
+  accessToken?: string;
+  callTimeoutMs: number;
+  WebSocket: typeof WebSocket;
+  fetch: typeof fetch;
+  onStateChange: (state: ConnectionState) => void;
+  onLoginRequired: (error: LoginRequiredError) => void;
+  onConnectionError: (error: Error) => void;
+  /** After `connection_status` was handled and the queue flushed. */
+  onConnected: (subscriptionsLost: boolean) => void;
+  onIncomingCall: (frame: IncomingCallFrame) => Promise<IncomingAnswer>;
+}
+
+/** An outbound call from queueing until its answer. */
+interface OutboundCall {
+  callId: string;
+  /** Frame body without resume fields (JSON text ending in `}`). */
+  body: string;
+  resolve: (result: CallResponseFrame) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  /** Set once the frame went out under the current session. */
+  seq?: number;
+  /** The gateway refused it unexecuted (token expired): safe to send again. */
+  retryable?: boolean;
+}
+
+/** Most calls waiting for a connection; the next one fails with `Message queue full`. */
+export const MAX_QUEUED_CALLS = 100;
+/** Received frames after which an ack goes out at once rather than after {@link ACK_DELAY_MS}. */
+const ACK_EVERY = 16;
+/** Acks are coalesced for this long unless a frame to piggyback on goes out first. */
+const ACK_DELAY_MS = 20;
+/** Close codes the client itself uses. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_SEQUENCE_GAP = 4002;
+
+function randomSessionId(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * One logical connection to a gateway, surviving socket drops. Create it, then `start()`.
+ * @example const conn = new ClientConnection(options); conn.start(); await conn.call(body);
+ */
+export class ClientConnection {
+  #o: ConnectionOptions;
+  #log = debug('lmz.mesh.LumenizeClient');
+  #state: ConnectionState = 'connecting';
+  #ws: WebSocket | undefined;
+  #token: string | undefined;
+  #sessionId = randomSessionId();
+  #channel = new SeqChannel();
+  #queue: OutboundCall[] = [];
+  #inflight = new Map<string, OutboundCall>();
+  #attempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  #unackedReceived = 0;
+  /** Bumped on every disconnect(): late async work of an older generation is ignored. */
+  #generation = 0;
+  #connecting = false;
+
+  constructor(options: ConnectionOptions) {
+    this.#o = options;
+    this.#token = options.accessToken;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Starts connecting (no-op while connected or connecting). */
+  start(): void {
+    if (this.#state === 'connected' || this.#connecting || this.#reconnectTimer !== undefined) return;
+    if (this.#state === 'disconnected') {
+      // A fresh start after disconnect(): a new session, so nothing of the old one is resumed.
+      this.#sessionId = randomSessionId();
+      this.#channel = new SeqChannel();
+      this.#attempt = 0;
+    }
+    this.#setState(this.#state === 'reconnecting' ? 'reconnecting' : 'connecting');
+    void this.#open();
+  }
+
+  /** Retries at once when waiting to reconnect (browser `online`/`focus`/visible events). */
+  retryNow(): void {
+    if (this.#state !== 'reconnecting' || this.#reconnectTimer === undefined) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    void this.#open();
+  }
+
+  /** Closes with 1000, cancels timers and rejects every queued and in-flight call. */
+  stop(error: Error = new Error('Client disconnected')): void {
+    this.#generation++;
+    this.#connecting = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws) {
+      detach(ws);
+      try {
+        ws.close(CLOSE_NORMAL, 'Client disconnected');
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#failAll(error);
+    this.#setState('disconnected');
+  }
+
+  /**
+   * Sends a call frame (`body` without resume fields) and resolves with the gateway's
+   * `call_response`. Queued while not connected; fails after `callTimeoutMs`.
+   */
+  call(callId: string, body: string): Promise<CallResponseFrame> {
+    return new Promise<CallResponseFrame>((resolve, reject) => {
+      if (this.#state === 'disconnected') {
+        reject(new Error('Client disconnected'));
+        return;
+      }
+      if (utf8Length(body) + 64 > MAX_FRAME_BYTES) {
+        reject(new RangeError(`Message too big: a call frame may be at most ${MAX_FRAME_BYTES} bytes`));
+        return;
+      }
+      const connected = this.#state === 'connected' && this.#ws !== undefined;
+      if (!connected && this.#queue.length >= MAX_QUEUED_CALLS) {
+        reject(new Error('Message queue full'));
+        return;
+      }
+      const call: OutboundCall = {
+        callId,
+        body,
+        resolve,
+        reject,
+        timer: setTimeout(() => this.#timeout(call), this.#o.callTimeoutMs),
+      };
+      if (connected) this.#transmit(call);
+      else this.#queue.push(call);
+    });
+  }
+
+  // --- socket lifecycle ----------------------------------------------------------------------
+
+  async #open(): Promise<void> {
+    const generation = this.#generation;
+    this.#connecting = true;
+    try {
+      if (this.#token === undefined || isTokenExpired(this.#token)) {
+        this.#token = undefined;
+        const token = await fetchAccessToken(this.#o.refresh, this.#o.fetch);
+        if (generation !== this.#generation) return;
+        this.#token = token;
+      }
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#connecting = false;
+      if (error instanceof LoginRequiredError) {
+        this.#loginRequired(error);
+        return;
+      }
+      this.#o.onConnectionError(error instanceof Error ? error : new Error(String(error)));
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#connecting = false;
+    const protocols = offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#channel.received));
+    let ws: WebSocket;
+    try {
+      ws = new this.#o.WebSocket(this.#o.url, protocols);
+    } catch (error) {
+      this.#o.onConnectionError(error instanceof Error ? error : new Error(String(error)));
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#ws = ws;
+    const handlers: SocketHandlers = {
+      open: () => {
+        // Backoff resets after a successful open; the state changes only on connection_status.
+        this.#attempt = 0;
+      },
+      message: (event) => {
+        if (this.#ws === ws) this.#onMessage((event as MessageEvent).data);
+      },
+      error: () => {
+        if (this.#ws === ws) this.#o.onConnectionError(new Error('WebSocket error'));
+      },
+      close: (event) => {
+        if (this.#ws === ws) this.#onClose((event as CloseEvent).code, (event as CloseEvent).reason);
+      },
+    };
+    attach(ws, handlers);
+  }
+
+  #onClose(code: number, reason: string): void {
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws) detach(ws);
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#log.info('socket closed', { code, reason });
+    if (code === 4400 || code === 4403) {
+      this.#loginRequired(new LoginRequiredError(`Login required (close ${code}${reason ? `: ${reason}` : ''})`, code, reason));
+      return;
+    }
+    if (code === 4409) {
+      const error = new ClientDisconnectedError('Superseded by a newer connection with the same instance name');
+      this.#o.onConnectionError(error);
+      this.stop(error);
+      return;
+    }
+    this.#setState('reconnecting');
+    if (code === 4401) {
+      // Token expired: refresh and reconnect at once.
+      this.#token = undefined;
+      void this.#open();
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    this.#setState('reconnecting');
+    const delay = reconnectDelay(this.#attempt++);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#open();
+    }, delay);
+  }
+
+  #loginRequired(error: LoginRequiredError): void {
+    this.stop(error);
+    this.#o.onLoginRequired(error);
+  }
+
+  #setState(state: ConnectionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#o.onStateChange(state);
+  }
+
+  // --- frames --------------------------------------------------------------------------------
+
+  #onMessage(data: unknown): void {
+    const parsed = parseGatewayFrame(data);
+    if (!parsed.ok) {
+      this.#log.warn('malformed frame from gateway ignored', { reason: parsed.reason });
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === 'connection_status') {
+      this.#onStatus(frame);
+      return;
+    }
+    if (frame.ack !== undefined) this.#channel.acknowledge(frame.ack);
+    if (frame.seq !== undefined) {
+      const verdict = this.#channel.accept(frame.seq);
+      if (verdict === 'duplicate') {
+        this.#scheduleAck(true);
+        return;
+      }
+      if (verdict === 'gap') {
+        this.#log.warn('sequence gap from gateway; reconnecting to resync', { seq: frame.seq, expected: this.#channel.received + 1 });
+        this.#ws?.close(CLOSE_SEQUENCE_GAP, 'Sequence gap');
+        return;
+      }
+      this.#unackedReceived++;
+      this.#scheduleAck(this.#unackedReceived >= ACK_EVERY);
+    }
+    if (frame.type === 'call_response') this.#onCallResponse(frame);
+    else if (frame.type === 'incoming_call') void this.#onIncomingCall(frame);
+  }
+
+  #onStatus(frame: ConnectionStatusFrame): void {
+    const ws = this.#ws;
+    if (!ws) return;
+    if (frame.resumed === true) {
+      // Same session: resend what the gateway has not acknowledged, in order.
+      for (const text of this.#channel.pendingAfter(frame.ack ?? 0)) ws.send(text);
+    } else {
+      // A new session at the gateway: calls it may have run can no longer be answered.
+      const retry: OutboundCall[] = [];
+      for (const call of this.#inflight.values()) {
+        if (call.retryable) retry.push(call);
+        else {
+          clearTimeout(call.timer);
+          call.reject(new ClientDisconnectedError('Connection lost before a response arrived'));
+        }
+      }
+      this.#inflight.clear();
+      this.#channel = new SeqChannel();
+      this.#unackedReceived = 0;
+      for (const call of retry) call.seq = undefined;
+      this.#queue.unshift(...retry);
+    }
+    this.#setState('connected');
+    const queued = this.#queue.splice(0);
+    for (const call of queued) this.#transmit(call);
+    this.#o.onConnected(frame.subscriptionsLost);
+  }
+
+  #onCallResponse(frame: CallResponseFrame): void {
+    const call = this.#inflight.get(frame.callId);
+    if (!call) {
+      this.#log.warn('call_response for an unknown call ignored', { callId: frame.callId });
+      return;
+    }
+    if (frame.retryable) {
+      // Not executed (token expired): it is re-sent after the refresh-reconnect.
+      call.retryable = true;
+      return;
+    }
+    this.#inflight.delete(frame.callId);
+    clearTimeout(call.timer);
+    call.resolve(frame);
+  }
+
+  async #onIncomingCall(frame: IncomingCallFrame): Promise<void> {
+    const answer = await this.#o.onIncomingCall(frame);
+    if (this.#state === 'disconnected') return;
+    const body = JSON.stringify({ type: 'incoming_call_response', callId: frame.callId, ...answer });
+    this.#sendReliable(body);
+  }
+
+  #transmit(call: OutboundCall): void {
+    this.#inflight.set(call.callId, call);
+    call.retryable = undefined;
+    call.seq = this.#sendReliable(call.body);
+  }
+
+  /** Records a reliable frame under the next seq and sends it when a socket is connected. */
+  #sendReliable(body: string): number {
+    const channel = this.#channel;
+    const { seq, text } = channel.record((s) => `${body.slice(0, -1)},"seq":${s},"ack":${channel.received}}`);
+    this.#unackedReceived = 0;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    if (this.#state === 'connected' && this.#ws) this.#ws.send(text);
+    return seq;
+  }
+
+  #scheduleAck(now: boolean): void {
+    if (now) {
+      clearTimeout(this.#ackTimer);
+      this.#ackTimer = undefined;
+      this.#sendAck();
+      return;
+    }
+    if (this.#ackTimer !== undefined) return;
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = undefined;
+      this.#sendAck();
+    }, ACK_DELAY_MS);
+  }
+
+  #sendAck(): void {
+    this.#unackedReceived = 0;
+    if (this.#state === 'connected' && this.#ws) this.#ws.send(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
+  }
+
+  #timeout(call: OutboundCall): void {
+    const i = this.#queue.indexOf(call);
+    if (i >= 0) this.#queue.splice(i, 1);
+    this.#inflight.delete(call.callId);
+    call.reject(new Error('Call timed out'));
+  }
+
+  #failAll(error: Error): void {
+    const all = [...this.#queue.splice(0), ...this.#inflight.values()];
+    this.#inflight.clear();
+    for (const call of all) {
+      clearTimeout(call.timer);
+      call.reject(error);
+    }
+  }
+}
+
+type SocketHandlers = Record<'open' | 'message' | 'error' | 'close', (event: Event) => void>;
+const attached = new WeakMap<WebSocket, SocketHandlers>();
+
+function attach(ws: WebSocket, handlers: SocketHandlers): void {
+  attached.set(ws, handlers);
+  for (const [type, fn] of Object.entries(handlers)) ws.addEventListener(type as 'open', fn);
+}
+
+function detach(ws: WebSocket): void {
+  const handlers = attached.get(ws);
+  if (!handlers) return;
+  attached.delete(ws);
+  for (const [type, fn] of Object.entries(handlers)) ws.removeEventListener(type as 'open', fn);
+}

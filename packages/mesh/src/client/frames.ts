@@ -1,0 +1,249 @@
+/**
+ * Parsing and validation of the JSON text frames exchanged between LumenizeClient and
+ * LumenizeClientGateway (mesh spec §5.3), plus the resume extension (`seq`, `ack`, the `ack`
+ * frame and `connection_status.resumed`), documented in docs/mesh-clients.md. Pure code shared by
+ * both ends; a frame is never trusted before it passed through here.
+ */
+
+/** Largest text frame either end accepts or sends (bytes of UTF-8). The gateway closes with 1009 above it. */
+export const MAX_FRAME_BYTES = 1_048_576;
+
+/** The resume extension's acknowledgement frame type (not one of the spec's five message types). */
+export const ACK_FRAME_TYPE = 'ack';
+
+/** Subprotocol the client offers to ask for gap-free resume: `lmz.resume.<sessionId>.<ack>`. */
+export const RESUME_PROTOCOL_PREFIX = 'lmz.resume.';
+
+/** Subprotocol carrying the access token: `lmz.access-token.<jwt>`. */
+export const ACCESS_TOKEN_PROTOCOL_PREFIX = 'lmz.access-token.';
+
+/** Fields every frame of the resume extension may carry. */
+export interface ResumeFields {
+  /** Per-session sequence number of a reliable frame (1, 2, 3, ...). */
+  seq?: number;
+  /** Cumulative acknowledgement: highest contiguous seq received from the peer. */
+  ack?: number;
+}
+
+/** `call` (client → gateway). */
+export interface CallFrame extends ResumeFields {
+  type: 'call';
+  callId: string;
+  binding: string;
+  instance?: string;
+  chain: unknown;
+  /** True when `chain` is a `ctnBatch` list of chains (DO callees only). */
+  batch?: boolean;
+}
+
+/** `incoming_call_response` (client → gateway). */
+export interface IncomingCallResponseFrame extends ResumeFields {
+  type: 'incoming_call_response';
+  callId: string;
+  success: boolean;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** `ack` (either direction). A frame with `seq` fills a sequence slot and is otherwise a no-op. */
+export interface AckFrame extends ResumeFields {
+  type: 'ack';
+}
+
+/** `call_response` (gateway → client). */
+export interface CallResponseFrame extends ResumeFields {
+  type: 'call_response';
+  callId: string;
+  success: boolean;
+  result?: unknown;
+  error?: unknown;
+  retryable?: boolean;
+}
+
+/** `incoming_call` (gateway → client). */
+export interface IncomingCallFrame extends ResumeFields {
+  type: 'incoming_call';
+  callId: string;
+  chain: unknown;
+  callContext: { callChain: unknown[]; originAuth?: unknown; state: unknown };
+}
+
+/** `connection_status` (gateway → client), always the first frame on a connection. */
+export interface ConnectionStatusFrame extends ResumeFields {
+  type: 'connection_status';
+  subscriptionsLost: boolean;
+  /** Resume extension: true when the gateway still held this client's session (nothing lost). */
+  resumed?: boolean;
+}
+
+export type ClientToGatewayFrame = CallFrame | IncomingCallResponseFrame | AckFrame;
+export type GatewayToClientFrame = CallResponseFrame | IncomingCallFrame | ConnectionStatusFrame | AckFrame;
+
+/** Outcome of parsing one frame: the frame, or why it was refused (with the callId when one was readable). */
+export type ParseResult<F> = { ok: true; frame: F } | { ok: false; reason: string; type?: string; callId?: string };
+
+const MAX_ID = 128;
+const BINDING = /^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/;
+
+/** UTF-8 byte length without allocating (fast path for the common ASCII case). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_ID;
+}
+
+function isCount(v: unknown, min: number): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+}
+
+/** Reads the optional resume fields; returns an error reason when present but malformed. */
+function resumeFields(o: Record<string, unknown>, into: ResumeFields): string | undefined {
+  if (o.seq !== undefined) {
+    if (!isCount(o.seq, 1)) return 'seq must be a positive integer';
+    into.seq = o.seq;
+  }
+  if (o.ack !== undefined) {
+    if (!isCount(o.ack, 0)) return 'ack must be a non-negative integer';
+    into.ack = o.ack;
+  }
+  return undefined;
+}
+
+function decode(text: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  if (typeof text !== 'string') return { ok: false, reason: 'binary frames are not supported' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'frame is not valid JSON' };
+  }
+  if (!isRecord(value)) return { ok: false, reason: 'frame is not a JSON object' };
+  if (typeof value.type !== 'string') return { ok: false, reason: 'frame has no type' };
+  return { ok: true, value };
+}
+
+/**
+ * Parses a frame received by the gateway. Unknown fields are dropped (a client cannot smuggle
+ * `callContext` or identity through), so the returned frame holds only the documented fields.
+ * @example parseClientFrame('{"type":"call","callId":"1","binding":"DOC","instance":"d1","chain":{}}')
+ */
+export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFrame> {
+  const d = decode(text);
+  if (!d.ok) return d;
+  const o = d.value;
+  const callId = isId(o.callId) ? o.callId : undefined;
+  const type = String(o.type).slice(0, 40);
+  const fail = (reason: string): ParseResult<ClientToGatewayFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
+  switch (o.type) {
+    case 'call': {
+      if (!callId) return fail('call without a valid callId');
+      if (!isId(o.binding) || !BINDING.test(o.binding)) return fail('call without a valid binding');
+      if (o.instance !== undefined && (typeof o.instance !== 'string' || o.instance.length === 0 || o.instance.length > 512)) {
+        return fail('call with an invalid instance');
+      }
+      if (!isRecord(o.chain)) return fail('call without a serialized chain');
+      const frame: CallFrame = { type: 'call', callId, binding: o.binding, chain: o.chain };
+      if (o.instance !== undefined) frame.instance = o.instance as string;
+      if (o.batch === true) frame.batch = true;
+      const bad = resumeFields(o, frame);
+      return bad ? fail(bad) : { ok: true, frame };
+    }
+    case 'incoming_call_response': {
+      if (!callId) return fail('incoming_call_response without a valid callId');
+      if (typeof o.success !== 'boolean') return fail('incoming_call_response without success flag');
+      const frame: IncomingCallResponseFrame = { type: 'incoming_call_response', callId, success: o.success };
+      if (o.success) frame.result = o.result;
+      else frame.error = o.error;
+      const bad = resumeFields(o, frame);
+      return bad ? fail(bad) : { ok: true, frame };
+    }
+    case ACK_FRAME_TYPE: {
+      const frame: AckFrame = { type: 'ack' };
+      const bad = resumeFields(o, frame);
+      return bad ? fail(bad) : { ok: true, frame };
+    }
+    default:
+      return fail(`unknown frame type '${type}'`);
+  }
+}
+
+/**
+ * Parses a frame received by the client.
+ * @example parseGatewayFrame('{"type":"connection_status","subscriptionsLost":false}')
+ */
+export function parseGatewayFrame(text: unknown): ParseResult<GatewayToClientFrame> {
+  const d = decode(text);
+  if (!d.ok) return d;
+  const o = d.value;
+  const callId = isId(o.callId) ? o.callId : undefined;
+  const type = String(o.type).slice(0, 40);
+  const fail = (reason: string): ParseResult<GatewayToClientFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
+  let frame: GatewayToClientFrame;
+  switch (o.type) {
+    case 'call_response': {
+      if (!callId) return fail('call_response without a valid callId');
+      if (typeof o.success !== 'boolean') return fail('call_response without success flag');
+      const f: CallResponseFrame = { type: 'call_response', callId, success: o.success };
+      if (o.success) f.result = o.result;
+      else f.error = o.error;
+      if (o.retryable === true) f.retryable = true;
+      frame = f;
+      break;
+    }
+    case 'incoming_call': {
+      if (!callId) return fail('incoming_call without a valid callId');
+      const cc = o.callContext;
+      if (!isRecord(o.chain) || !isRecord(cc) || !Array.isArray(cc.callChain)) return fail('incoming_call without chain or callContext');
+      frame = { type: 'incoming_call', callId, chain: o.chain, callContext: { callChain: cc.callChain, originAuth: cc.originAuth, state: cc.state } };
+      break;
+    }
+    case 'connection_status': {
+      if (typeof o.subscriptionsLost !== 'boolean') return fail('connection_status without subscriptionsLost');
+      const f: ConnectionStatusFrame = { type: 'connection_status', subscriptionsLost: o.subscriptionsLost };
+      if (typeof o.resumed === 'boolean') f.resumed = o.resumed;
+      frame = f;
+      break;
+    }
+    case ACK_FRAME_TYPE:
+      frame = { type: 'ack' };
+      break;
+    default:
+      return fail(`unknown frame type '${type}'`);
+  }
+  const bad = resumeFields(o, frame);
+  return bad ? fail(bad) : { ok: true, frame };
+}
+
+/** Builds the resume subprotocol token. `sessionId` must be 8–64 chars of `[A-Za-z0-9-]`. */
+export function resumeProtocol(sessionId: string, ack: number): string {
+  return `${RESUME_PROTOCOL_PREFIX}${sessionId}.${ack}`;
+}
+
+/** Reads `lmz.resume.<sessionId>.<ack>` from a `Sec-WebSocket-Protocol` header value; undefined when absent or malformed. */
+export function readResumeProtocol(header: string | null): { sessionId: string; ack: number } | undefined {
+  if (!header) return undefined;
+  for (const raw of header.split(',')) {
+    const token = raw.trim();
+    if (!token.startsWith(RESUME_PROTOCOL_PREFIX)) continue;
+    const m = /^([A-Za-z0-9-]{8,64})\.(\d{1,15})$/.exec(token.slice(RESUME_PROTOCOL_PREFIX.length));
+    if (!m) return undefined;
+    return { sessionId: m[1], ack: Number(m[2]) };
+  }
+  return undefined;
+}

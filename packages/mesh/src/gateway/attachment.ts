@@ -1,0 +1,32 @@
+/**
+ * What a gateway socket carries across hibernation (mesh spec §4.11, plus the resume counters).
+ * The attachment is the gateway's only per-connection memory besides the alarm.
+ */
+import type { SeqChannelState } from '../client/seq-channel.ts';
+
+/** Serialized into each accepted gateway socket. */
+export interface GatewayAttachment {
+  userId: string;
+  claims?: Record<string, unknown>;
+  /** Token expiry, seconds since the epoch. */
+  tokenExp?: number;
+  connectedAt: number;
+  instanceName: string;
+  bindingName: string;
+  /** Resume session id when the client negotiated gap-free resume. */
+  sessionId?: string;
+  /** Resume counters (both directions), refreshed after every reliable frame. */
+  seq?: SeqChannelState;
+  /**
+   * Set when the gateway itself closed this socket (4409, 4401, 1009, 1002): its later close event
+   * is ignored, because the gateway already did the bookkeeping (or, for 4409, must not start grace).
+   */
+  ended?: true;
+}
+
+/** Reads an attachment back, refusing anything that is not one of ours. */
+export function readAttachment(ws: WebSocket): GatewayAttachment | undefined {
+  const a = ws.deserializeAttachment() as GatewayAttachment | null | undefined;
+  if (!a || typeof a !== 'object' || typeof a.userId !== 'string' || typeof a.instanceName !== 'string') return undefined;
+  return a;
+}

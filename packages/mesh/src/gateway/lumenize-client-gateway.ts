@@ -1,0 +1,510 @@
+/**
+ * LumenizeClientGateway: the storage-free Durable Object that bridges one client
+ * (`{userId}.{tabId}`) into the mesh (mesh spec §3.5, §4.11–§4.13). It is the trust boundary: it
+ * accepts only middleware-verified identity, rebuilds every call context from that identity, keeps
+ * in-flight work across reconnects within the grace period, and (resume extension) numbers and
+ * acknowledges every frame so nothing is lost or run twice across a dropped socket.
+ * Guide: docs/mesh-clients.md.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { debug } from '@lumenize/debug';
+import { checkRateLimit } from '@lumenize/utils';
+import { ACK_FRAME_TYPE, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
+import { ClientDisconnectedError, RateLimitedError } from '../errors.ts';
+import { encodeError, serializeValue, validateCallEnvelope } from '../envelope.ts';
+import type { CallEnvelope, CallResult, NodeIdentity } from '../protocol.ts';
+import { readAttachment, type GatewayAttachment } from './attachment.ts';
+import { forwardClientCall } from './forward.ts';
+import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
+import { GatewaySession } from './session.ts';
+import { validateUpgrade } from './upgrade.ts';
+
+/** An incoming call (mesh → client) waiting for the client's answer. */
+interface PendingIncoming {
+  resolve: (result: CallResult) => void;
+  timer: ReturnType<typeof setTimeout>;
+  session: GatewaySession;
+  /** The frame without resume fields, so it can be re-sent under a new session. */
+  frame: IncomingCallFrame;
+  /** Resume sessions: the frame's seq slot. */
+  seq?: number;
+  /** Plain sessions: the text queued in `session.waiting` until a socket opens. */
+  waitingText?: string;
+  /** True once the frame went out on a socket (the client may have run it). */
+  transmitted: boolean;
+  instanceName: string;
+}
+
+/** Client frames after which the gateway sends a standalone ack when it had nothing else to send. */
+const ACK_EVERY = 16;
+/** Re-arm period of the keep-alive timer that holds the object in memory while frames await acks. */
+const KEEP_ALIVE_MS = 10_000;
+
+/**
+ * Storage-free gateway DO, one per client `{userId}.{tabId}`. Bind it as `LUMENIZE_CLIENT_GATEWAY`
+ * (or any name; clients pass `gatewayBindingName`) and route upgrades to it with
+ * `createLumenizeRouter`.
+ * @example export { LumenizeClientGateway } from '@lumenize/mesh';
+ */
+export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<Env> {
+  /** How long a closed client may take to reconnect before its session is dropped. */
+  static gracePeriodMs = 5_000;
+  /** How long an incoming call may wait for the client's answer. */
+  static clientCallTimeoutMs = 30_000;
+  /** The `env` binding of a Cloudflare rate limiter; without it client calls are not limited. */
+  static rateLimiterBinding = 'LUMENIZE_GATEWAY_RATE_LIMITER';
+  /** Largest text frame accepted from a client; larger ones close the socket with 1009. */
+  static maxFrameBytes = MAX_FRAME_BYTES;
+
+  #log = debug(this);
+  #session: GatewaySession | undefined;
+  #pending = new Map<string, PendingIncoming>();
+  #attachments = new WeakMap<WebSocket, GatewayAttachment>();
+  #dispatch: Promise<void> = Promise.resolve();
+  #keepAlive: ReturnType<typeof setTimeout> | undefined;
+
+  get #config(): typeof LumenizeClientGateway {
+    return this.constructor as typeof LumenizeClientGateway;
+  }
+
+  /** Accepts a verified WebSocket upgrade (426/401/403/400 otherwise). */
+  override async fetch(request: Request): Promise<Response> {
+    const log = this.#log('lmz.mesh.LumenizeClientGateway.fetch');
+    const verified = validateUpgrade(request);
+    if ('status' in verified) {
+      log.warn('upgrade refused', { status: verified.status, reason: verified.message });
+      return new Response(verified.message, { status: verified.status });
+    }
+    const alarm = await this.ctx.storage.getAlarm();
+    const now = Date.now();
+    const open = this.#openSockets();
+    const subscriptionsLost = open.length === 0 && subscriptionsLostFor(alarm, now, this.#config.gracePeriodMs);
+
+    // Continue the current session, or start a new one (moving calls the old one never sent).
+    let session = this.#currentSession(open);
+    const offered = verified.resume?.sessionId;
+    const continued = !!session && !subscriptionsLost && session.continuesWith(offered);
+    if (!continued) {
+      const next = new GatewaySession(offered);
+      if (session) this.#endSession(session, next);
+      session = next;
+      this.#session = next;
+    }
+
+    for (const old of open) this.#endSocket(old, 4409, 'Superseded by new connection');
+
+    const pair = new WebSocketPair();
+    const [clientEnd, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    const attachment: GatewayAttachment = {
+      userId: verified.userId,
+      connectedAt: now,
+      instanceName: verified.instanceName,
+      bindingName: verified.bindingName,
+    };
+    if (verified.claims) attachment.claims = verified.claims;
+    if (verified.tokenExp !== undefined) attachment.tokenExp = verified.tokenExp;
+    if (session!.id !== undefined) attachment.sessionId = session!.id;
+    this.#persist(server, session!, attachment);
+    if (alarm !== null) this.ctx.storage.deleteAlarm().catch((e: unknown) => log.error('deleteAlarm failed', { error: String(e) }));
+
+    const s = session!;
+    const status: Record<string, unknown> = { type: 'connection_status', subscriptionsLost };
+    if (s.channel) {
+      status.resumed = continued;
+      status.ack = s.channel.received;
+      s.lastAckSent = s.channel.received;
+    }
+    server.send(JSON.stringify(status));
+    // Everything the client has not acknowledged (resume) or never received (plain) goes out now.
+    const backlog = s.channel ? s.channel.pendingAfter(continued ? verified.resume!.ack : 0) : s.waiting.splice(0);
+    for (const text of backlog) server.send(text);
+    for (const p of this.#pending.values()) if (p.session === s) p.transmitted = true;
+    this.#armKeepAlive();
+    log.info('connection accepted', {
+      instanceName: verified.instanceName,
+      subscriptionsLost,
+      resumed: s.channel ? continued : undefined,
+      resent: backlog.length,
+      superseded: open.length,
+    });
+    return new Response(null, { status: 101, webSocket: clientEnd, headers: { 'Sec-WebSocket-Protocol': 'lmz' } });
+  }
+
+  /** Handles one client frame: calls into the mesh, answers to incoming calls, acks. */
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const log = this.#log('lmz.mesh.LumenizeClientGateway.webSocketMessage');
+    const attachment = this.#attachment(ws);
+    if (!attachment || attachment.ended) return;
+    if (typeof message !== 'string') {
+      log.warn('binary frame ignored', { instanceName: attachment.instanceName, bytes: message.byteLength });
+      return;
+    }
+    if (utf8Length(message) > this.#config.maxFrameBytes) {
+      log.warn('oversize frame, closing 1009', { instanceName: attachment.instanceName, limit: this.#config.maxFrameBytes });
+      this.#endSocket(ws, 1009, 'Message too big');
+      this.#socketGone(ws);
+      return;
+    }
+    const parsed = parseClientFrame(message);
+    if (!parsed.ok) {
+      log.warn('malformed frame ignored', { instanceName: attachment.instanceName, reason: parsed.reason });
+      if (parsed.type === 'call' && parsed.callId) {
+        ws.send(JSON.stringify(errorResponse(parsed.callId, new Error(`Invalid call: ${parsed.reason}`))));
+      }
+      return;
+    }
+    const frame = parsed.frame;
+    if (attachment.tokenExp !== undefined && attachment.tokenExp * 1000 <= Date.now()) {
+      log.warn('token expired, closing 4401', { instanceName: attachment.instanceName });
+      if (frame.type === 'call') {
+        ws.send(JSON.stringify({ ...errorResponse(frame.callId, new Error('Token expired')), retryable: true }));
+      }
+      this.#endSocket(ws, 4401, 'Token expired');
+      this.#socketGone(ws);
+      return;
+    }
+    const session = this.#currentSession([ws])!;
+    const channel = session.channel;
+    if (channel) {
+      if (frame.ack !== undefined) channel.acknowledge(frame.ack);
+      if (frame.seq !== undefined) {
+        const verdict = channel.accept(frame.seq);
+        if (verdict === 'duplicate') {
+          log.debug('duplicate frame ignored', { seq: frame.seq });
+          this.#sendAck(ws, session);
+          return;
+        }
+        if (verdict === 'gap') {
+          log.warn('sequence gap, closing 1002', { seq: frame.seq, expected: channel.received + 1 });
+          this.#endSocket(ws, 1002, 'Sequence gap');
+          this.#socketGone(ws);
+          return;
+        }
+      }
+    }
+    if (frame.type === 'call') this.#onCall(frame, attachment, session);
+    else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame);
+    else if (frame.type !== ACK_FRAME_TYPE) log.warn('unexpected frame ignored', { type: (frame as { type: string }).type });
+    if (channel) {
+      if (channel.received - session.lastAckSent >= ACK_EVERY) this.#sendAck(ws, session);
+      this.#persist(ws, session, attachment);
+      this.#armKeepAlive();
+    }
+  }
+
+  /** A client socket closed: start the grace period (unless another socket took over). */
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const attachment = this.#attachment(ws);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed: the runtime completed the handshake itself.
+    }
+    if (!attachment || attachment.ended) return;
+    this.#log('lmz.mesh.LumenizeClientGateway.webSocketClose').info('client socket closed', { instanceName: attachment.instanceName, code });
+    this.#socketGone(ws);
+  }
+
+  /** A socket error counts as a close. */
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    const attachment = this.#attachment(ws);
+    if (!attachment || attachment.ended) return;
+    this.#log('lmz.mesh.LumenizeClientGateway.webSocketError').warn('client socket error', { instanceName: attachment.instanceName, error: String(error) });
+    this.#endSocket(ws, 1011, 'Socket error');
+    this.#socketGone(ws);
+  }
+
+  /** Grace period over: fail waiting calls, drop the session, leave the "expired" marker alarm. */
+  override async alarm(): Promise<void> {
+    const log = this.#log('lmz.mesh.LumenizeClientGateway.alarm');
+    if (this.#openSockets().length > 0) return;
+    this.ctx.storage.setAlarm(Date.now() + MARKER_ALARM_OFFSET_MS).catch((e: unknown) => log.error('setAlarm failed', { error: String(e) }));
+    let failed = 0;
+    for (const [callId, p] of this.#pending) {
+      this.#settle(callId, p, disconnected('Client did not reconnect within grace period', p.instanceName));
+      failed++;
+    }
+    const session = this.#session;
+    this.#session = undefined;
+    const dropped = session?.channel ? session.channel.unackedCount : (session?.waiting.length ?? 0);
+    if (dropped > 0) log.warn('grace expired with undelivered frames', { dropped });
+    log.info('grace period expired', { failedCalls: failed });
+  }
+
+  /**
+   * Mesh → client entry point (Workers RPC): forwards the call as `incoming_call` and resolves with
+   * the client's answer, or with a ClientDisconnectedError.
+   */
+  async __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
+    const log = this.#log('lmz.mesh.LumenizeClientGateway.__executeOperation');
+    validateCallEnvelope(envelope);
+    if (envelope.batch) return encodeError(new TypeError('Batches require a LumenizeDO callee'));
+    if (envelope.options?.transaction) return encodeError(new TypeError('transaction requires a LumenizeDO callee'));
+    let ws: WebSocket | undefined = this.#openSockets()[0];
+    const instanceName = (ws && this.#attachment(ws)?.instanceName) ?? envelope.metadata?.callee?.instanceNameOrId ?? this.ctx.id.name ?? '';
+    if (ws) {
+      const attachment = this.#attachment(ws)!;
+      if (attachment.tokenExp !== undefined && attachment.tokenExp * 1000 <= Date.now()) {
+        // Treated like a call during the grace period: it waits for the refreshed reconnect.
+        log.warn('token expired on forward, closing 4401', { instanceName });
+        this.#endSocket(ws, 4401, 'Token expired');
+        this.#socketGone(ws);
+        ws = undefined;
+      }
+    }
+    if (!ws) {
+      const alarm = await this.ctx.storage.getAlarm();
+      [ws] = this.#openSockets();
+      if (!ws && presence(false, alarm, Date.now(), this.#config.gracePeriodMs) !== 'grace') {
+        return disconnected('Client is not connected', instanceName);
+      }
+    }
+    const session = ws ? this.#currentSession([ws])! : (this.#session ??= new GatewaySession(undefined));
+    const callId = crypto.randomUUID();
+    const frame: IncomingCallFrame = {
+      type: 'incoming_call',
+      callId,
+      chain: envelope.chain as IncomingCallFrame['chain'],
+      callContext: {
+        callChain: [...envelope.callContext.callChain],
+        originAuth: envelope.callContext.originAuth,
+        state: serializeValue(envelope.callContext.state ?? {}),
+      },
+    };
+    if (frame.callContext.originAuth === undefined) delete frame.callContext.originAuth;
+    return new Promise<CallResult>((resolve) => {
+      const timer = setTimeout(() => {
+        const p = this.#pending.get(callId);
+        if (!p) return;
+        log.warn('client call timed out', { callId, instanceName });
+        if (!p.transmitted) this.#withdraw(p);
+        this.#settle(callId, p, disconnected('Client call timed out', instanceName));
+      }, this.#config.clientCallTimeoutMs);
+      const pending: PendingIncoming = { resolve, timer, session, frame, transmitted: false, instanceName };
+      this.#pending.set(callId, pending);
+      this.#emitIncoming(pending, ws);
+    });
+  }
+
+  // --- client → mesh -------------------------------------------------------------------------
+
+  #onCall(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession): void {
+    const limiter = (this.env as Record<string, unknown>)[this.#config.rateLimiterBinding];
+    if (limiter === undefined) {
+      this.#forward(frame, attachment, session);
+      return;
+    }
+    // Rate checks are async; chaining keeps forwards in the order the client sent them.
+    this.#dispatch = this.#dispatch.then(async () => {
+      const allowed = await checkRateLimit(limiter as RateLimit, `message:${attachment.userId}`);
+      if (allowed) {
+        this.#forward(frame, attachment, session);
+        return;
+      }
+      this.#log('lmz.mesh.LumenizeClientGateway.rateLimit').warn('client call rate limited', { userId: attachment.userId, callId: frame.callId });
+      this.#emitResponse(session, errorResponse(frame.callId, new RateLimitedError('Too many calls; slow down and retry later')));
+    });
+  }
+
+  #forward(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession): void {
+    const origin: NodeIdentity = { type: 'LumenizeClient', bindingName: attachment.bindingName, instanceName: attachment.instanceName };
+    forwardClientCall(this.env as Record<string, unknown>, frame, origin, attachment).then((result) => {
+      const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success: '$result' in result };
+      if ('$result' in result) response.result = result.$result;
+      else response.error = result.$error;
+      this.#emitResponse(session, response);
+    });
+  }
+
+  // --- mesh → client -------------------------------------------------------------------------
+
+  #onIncomingResponse(frame: IncomingCallResponseFrame): void {
+    const pending = this.#pending.get(frame.callId);
+    if (!pending) {
+      this.#log('lmz.mesh.LumenizeClientGateway.webSocketMessage').warn('unexpected incoming_call_response ignored', { callId: frame.callId });
+      return;
+    }
+    this.#settle(frame.callId, pending, (frame.success ? { $result: frame.result } : { $error: frame.error }) as CallResult);
+  }
+
+  #emitIncoming(p: PendingIncoming, ws: WebSocket | undefined): void {
+    const session = p.session;
+    if (session.channel) {
+      const channel = session.channel;
+      const { seq, text } = channel.record((s) => JSON.stringify({ ...p.frame, seq: s, ack: channel.received }));
+      p.seq = seq;
+      session.lastAckSent = channel.received;
+      if (ws) {
+        ws.send(text);
+        p.transmitted = true;
+        this.#persist(ws, session);
+      }
+      this.#armKeepAlive();
+      return;
+    }
+    const text = JSON.stringify(p.frame);
+    if (ws) {
+      ws.send(text);
+      p.transmitted = true;
+    } else {
+      p.waitingText = text;
+      session.waiting.push(text);
+    }
+  }
+
+  #emitResponse(session: GatewaySession, response: Record<string, unknown>): void {
+    const log = this.#log('lmz.mesh.LumenizeClientGateway.callResponse');
+    if (session !== this.#session) {
+      log.warn('response dropped: the client session that made the call has ended', { callId: response.callId });
+      return;
+    }
+    const [ws] = this.#openSockets();
+    if (session.channel) {
+      const channel = session.channel;
+      const { text } = channel.record((s) => JSON.stringify({ ...response, seq: s, ack: channel.received }));
+      session.lastAckSent = channel.received;
+      if (ws) {
+        ws.send(text);
+        this.#persist(ws, session);
+      }
+      this.#armKeepAlive();
+      return;
+    }
+    if (ws) ws.send(JSON.stringify(response));
+    else log.warn('response dropped: no client socket open', { callId: response.callId });
+  }
+
+  /** Takes an untransmitted incoming call back out of its session's outbound frames. */
+  #withdraw(p: PendingIncoming): void {
+    if (p.seq !== undefined && p.session.channel) {
+      p.session.channel.replace(p.seq, JSON.stringify({ type: ACK_FRAME_TYPE, seq: p.seq }));
+    } else if (p.waitingText !== undefined) {
+      const i = p.session.waiting.indexOf(p.waitingText);
+      if (i >= 0) p.session.waiting.splice(i, 1);
+    }
+  }
+
+  #settle(callId: string, p: PendingIncoming, result: CallResult): void {
+    clearTimeout(p.timer);
+    this.#pending.delete(callId);
+    p.resolve(result);
+  }
+
+  // --- sessions and sockets ------------------------------------------------------------------
+
+  /** Sockets that are open (a socket we closed reports CLOSING and no longer counts). */
+  #openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN && !this.#attachment(ws)?.ended);
+  }
+
+  #attachment(ws: WebSocket): GatewayAttachment | undefined {
+    let a = this.#attachments.get(ws);
+    if (!a) {
+      a = readAttachment(ws);
+      if (a) this.#attachments.set(ws, a);
+    }
+    return a;
+  }
+
+  /** The in-memory session, rebuilt from an open socket's attachment after hibernation. */
+  #currentSession(open: WebSocket[]): GatewaySession | undefined {
+    if (this.#session) return this.#session;
+    for (const ws of open) {
+      const a = this.#attachment(ws);
+      if (a && !a.ended) {
+        this.#session = new GatewaySession(a.sessionId, a.seq);
+        return this.#session;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Ends a session replaced by a different client instance: calls it already transmitted may have
+   * run and fail; calls it never transmitted move to the next session.
+   */
+  #endSession(old: GatewaySession, next: GatewaySession): void {
+    for (const [callId, p] of this.#pending) {
+      if (p.session !== old) continue;
+      if (p.transmitted) {
+        this.#settle(callId, p, disconnected('Connection lost during call', p.instanceName));
+      } else {
+        this.#withdraw(p);
+        p.session = next;
+        p.seq = undefined;
+        p.waitingText = undefined;
+        this.#emitIncoming(p, undefined);
+      }
+    }
+  }
+
+  /** Closes a socket from our side and marks it so its close event is ignored. */
+  #endSocket(ws: WebSocket, code: number, reason: string): void {
+    const a = this.#attachment(ws);
+    if (a) {
+      a.ended = true;
+      try {
+        ws.serializeAttachment(a);
+      } catch {
+        // Socket already gone; the in-memory mark suffices.
+      }
+    }
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  /**
+   * The client's socket is gone. With no other socket open, start the grace period; plain
+   * sessions fail calls the client may have received (at-most-once), resume sessions keep them.
+   */
+  #socketGone(ws: WebSocket): void {
+    if (this.#openSockets().some((other) => other !== ws)) return;
+    this.ctx.storage
+      .setAlarm(Date.now() + this.#config.gracePeriodMs)
+      .catch((e: unknown) => this.#log('lmz.mesh.LumenizeClientGateway.alarm').error('setAlarm failed', { error: String(e) }));
+    const session = this.#session;
+    if (!session || session.channel) return;
+    for (const [callId, p] of this.#pending) {
+      if (p.session === session && p.transmitted) this.#settle(callId, p, disconnected('Connection lost during call', p.instanceName));
+    }
+  }
+
+  #persist(ws: WebSocket, session: GatewaySession, attachment?: GatewayAttachment): void {
+    const a = attachment ?? this.#attachment(ws);
+    if (!a) return;
+    if (session.channel) a.seq = session.channel.snapshot();
+    this.#attachments.set(ws, a);
+    ws.serializeAttachment(a);
+  }
+
+  #sendAck(ws: WebSocket, session: GatewaySession): void {
+    if (!session.channel) return;
+    ws.send(JSON.stringify({ type: ACK_FRAME_TYPE, ack: session.channel.received }));
+    session.lastAckSent = session.channel.received;
+  }
+
+  /**
+   * While frames await the client's acknowledgement the object must stay in memory (the frames are
+   * not persisted); a pending timer keeps it from hibernating. Idle, no timer is left behind.
+   */
+  #armKeepAlive(): void {
+    if (this.#keepAlive !== undefined) return;
+    if (!this.#session?.channel?.unackedCount) return;
+    this.#keepAlive = setTimeout(() => {
+      this.#keepAlive = undefined;
+      this.#armKeepAlive();
+    }, KEEP_ALIVE_MS);
+  }
+}
+
+function errorResponse(callId: string, error: Error): Record<string, unknown> {
+  return { type: 'call_response', callId, success: false, error: encodeError(error).$error };
+}
+
+function disconnected(message: string, clientInstanceName: string): CallResult {
+  return encodeError(new ClientDisconnectedError(message, clientInstanceName));
+}

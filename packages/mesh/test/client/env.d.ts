@@ -1,0 +1,13 @@
+declare namespace Cloudflare {
+  interface Env {
+    LUMENIZE_CLIENT_GATEWAY: DurableObjectNamespace<import('./worker.ts').TestGateway>;
+    MY_GATEWAY: DurableObjectNamespace<import('./worker.ts').TestGateway>;
+    SHORT_GATEWAY: DurableObjectNamespace<import('./worker.ts').ShortTimeoutGateway>;
+    LIMITED_GATEWAY: DurableObjectNamespace<import('./worker.ts').RateLimitedGateway>;
+    ECHO: DurableObjectNamespace<import('./worker.ts').EchoDO>;
+    DOCUMENT: DurableObjectNamespace<import('./worker.ts').DocumentDO>;
+    STREAM: DurableObjectNamespace<import('./worker.ts').StreamDO>;
+    SPELLCHECK: Service<import('./worker.ts').SpellCheckWorker>;
+    TEST_GATEWAY_LIMITER: RateLimit;
+  }
+}

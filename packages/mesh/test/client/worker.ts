@@ -1,0 +1,178 @@
+/**
+ * Test Worker for the mesh clients project: gateways (default, short timeout, rate limited), the
+ * router with simulated auth middleware, a refresh endpoint, and the DOs/Worker the tests call.
+ */
+import { LumenizeDO, LumenizeWorker, mesh } from '../../src/index.ts';
+import { LumenizeClientGateway } from '../../src/gateway/index.ts';
+import { createLumenizeRouter } from '../../src/router/index.ts';
+import { ClientDisconnectedError } from '../../src/errors.ts';
+import { simOnBeforeConnect, simOnBeforeRequest, simRefreshEndpoint } from './sim-auth.ts';
+
+/** Default gateway class (bound as LUMENIZE_CLIENT_GATEWAY and MY_GATEWAY); long grace so tests expire it explicitly. */
+export class TestGateway extends LumenizeClientGateway<Cloudflare.Env> {
+  static override gracePeriodMs = 60_000;
+}
+
+/** Gateway whose clients must answer incoming calls within 300 ms. */
+export class ShortTimeoutGateway extends LumenizeClientGateway<Cloudflare.Env> {
+  static override gracePeriodMs = 60_000;
+  static override clientCallTimeoutMs = 300;
+}
+
+/** Gateway limited by TEST_GATEWAY_LIMITER (3 calls per user per minute). */
+export class RateLimitedGateway extends LumenizeClientGateway<Cloudflare.Env> {
+  static override rateLimiterBinding = 'TEST_GATEWAY_LIMITER';
+}
+
+/** What a DO saw about the call that reached it. */
+export interface SeenContext {
+  callChain: unknown[];
+  origin: unknown;
+  caller: unknown;
+  originAuth: unknown;
+  state: Record<string, unknown>;
+}
+
+/** Outcome of a DO → client call, checked inside the DO (instanceof does not survive RPC throws). */
+export interface ClientCallOutcome {
+  ok: boolean;
+  value?: unknown;
+  message?: string;
+  name?: string;
+  isClientDisconnected?: boolean;
+  clientInstanceName?: string;
+}
+
+/** Echo and context reporter; calls clients on request. */
+export class EchoDO extends LumenizeDO<Cloudflare.Env> {
+  @mesh
+  echo(value: unknown): unknown {
+    return value;
+  }
+
+  @mesh
+  whoAmI(): SeenContext {
+    const c = this.lmz.callContext;
+    return { callChain: [...c.callChain], origin: c.origin, caller: c.caller, originAuth: c.originAuth, state: c.state };
+  }
+
+  @mesh
+  fail(message: string): never {
+    throw new Error(message);
+  }
+
+  notMesh(): string {
+    return 'should never run';
+  }
+
+  /** Calls `method(...args)` on a client and reports the outcome (Workers RPC from tests). */
+  async callClient(gatewayBinding: string, instanceName: string, method: string, args: unknown[]): Promise<ClientCallOutcome> {
+    this.lmz.bindingName ??= 'ECHO';
+    try {
+      const remote = (this.ctn<Record<string, (...a: unknown[]) => unknown>>()[method] as unknown as (...a: unknown[]) => never)(...args);
+      const value = await this.lmz.callRaw(gatewayBinding, instanceName, remote);
+      return { ok: true, value };
+    } catch (e) {
+      const error = e as Error;
+      return {
+        ok: false,
+        message: error.message,
+        name: error.name,
+        isClientDisconnected: error instanceof ClientDisconnectedError,
+        clientInstanceName: (error as ClientDisconnectedError).clientInstanceName,
+      };
+    }
+  }
+
+  /** @mesh variant so a client can ask the DO to call it back (chain continues from the client). */
+  @mesh
+  callMeBack(method: string, args: unknown[]): Promise<ClientCallOutcome> {
+    const caller = this.lmz.callContext.caller;
+    return this.callClient(caller.bindingName, caller.instanceName!, method, args);
+  }
+}
+
+/** The getting-started scenario (spec §12 item 81): documents with a hand-managed subscriber set. */
+export class DocumentDO extends LumenizeDO<Cloudflare.Env> {
+  override onStart(): void {
+    this.svc.sql`CREATE TABLE IF NOT EXISTS doc_subscribers (binding TEXT NOT NULL, instance TEXT NOT NULL, PRIMARY KEY (binding, instance))`;
+  }
+
+  @mesh
+  open(): string {
+    const caller = this.lmz.callContext.caller;
+    this.svc.sql`INSERT OR IGNORE INTO doc_subscribers (binding, instance) VALUES (${caller.bindingName}, ${caller.instanceName!})`;
+    return this.ctx.storage.kv.get<string>('text') ?? '';
+  }
+
+  @mesh
+  save(text: string): void {
+    this.ctx.storage.kv.put('text', text);
+    const docId = this.lmz.instanceName!;
+    for (const row of this.svc.sql`SELECT binding, instance FROM doc_subscribers`) {
+      // A new chain: each recipient sees the document as origin, so other clients accept it.
+      this.lmz.call(String(row.binding), String(row.instance), this.ctn<EditorLike>().documentChanged(docId, text), undefined, { newChain: true });
+    }
+    // The spell check continues the caller's chain, so findings go straight back to the editor.
+    this.lmz.call('SPELLCHECK', undefined, this.ctn<SpellCheckWorker>().check(text));
+  }
+}
+
+interface EditorLike {
+  documentChanged(docId: string, text: string): void;
+  spellingFindings(findings: string[]): void;
+}
+
+/** Finds "typos" (words in a tiny list) and sends them straight to the client that started the chain. */
+export class SpellCheckWorker extends LumenizeWorker<Cloudflare.Env> {
+  @mesh
+  check(text: string): void {
+    const findings = text.split(/\s+/).filter((w) => ['teh', 'recieve'].includes(w));
+    if (findings.length === 0) return;
+    const origin = this.lmz.callContext.origin;
+    this.lmz.call(origin.bindingName, origin.instanceName, this.ctn<EditorLike>().spellingFindings(findings));
+  }
+}
+
+/** The resume stream partner: records client → DO calls and streams DO → client calls. */
+export class StreamDO extends LumenizeDO<Cloudflare.Env> {
+  override onStart(): void {
+    this.svc.sql`CREATE TABLE IF NOT EXISTS received (n INTEGER NOT NULL)`;
+  }
+
+  @mesh
+  record(n: number): number {
+    this.svc.sql`INSERT INTO received (n) VALUES (${n})`;
+    return n;
+  }
+
+  received(): number[] {
+    return this.svc.sql`SELECT n FROM received ORDER BY rowid`.map((r) => Number(r.n));
+  }
+
+  /** Sends `count` sequential calls `receive(i)` to the client; returns the outcomes. */
+  async streamTo(gatewayBinding: string, instanceName: string, from: number, count: number): Promise<Array<{ n: number; ok: boolean; error?: string }>> {
+    this.lmz.bindingName ??= 'STREAM';
+    const out: Array<{ n: number; ok: boolean; error?: string }> = [];
+    for (let n = from; n < from + count; n++) {
+      try {
+        await this.lmz.callRaw(gatewayBinding, instanceName, this.ctn<{ receive(n: number): number }>().receive(n));
+        out.push({ n, ok: true });
+      } catch (e) {
+        out.push({ n, ok: false, error: (e as Error).message });
+      }
+    }
+    return out;
+  }
+}
+
+const simAuthRoutes = (env: Cloudflare.Env) =>
+  createLumenizeRouter(env, { onBeforeConnect: simOnBeforeConnect, onBeforeRequest: simOnBeforeRequest });
+
+export default {
+  async fetch(request: Request, env: Cloudflare.Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/auth/refresh-token') return simRefreshEndpoint(request);
+    return (await simAuthRoutes(env)(request)) ?? new Response('Not found', { status: 404 });
+  },
+} satisfies ExportedHandler<Cloudflare.Env>;
