@@ -54,7 +54,7 @@ class Decoder {
   }
 
   #fail(code: DecodeErrorCode, problem: string): StructuredCloneDecodeError {
-    const where = this.#at < 0 ? 'root' : `objects[${this.#at}] (${this.#tag})`;
+    const where = this.#at < 0 ? 'root' : `objects[${this.#at}] (${this.#tag.length > 40 ? `${this.#tag.slice(0, 40)}...` : this.#tag})`;
     return new StructuredCloneDecodeError(code, `structured-clone: cannot decode ${where}: ${problem}`);
   }
 

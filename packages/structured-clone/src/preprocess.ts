@@ -5,8 +5,8 @@
 import { encodeBinary, viewType } from './binary.ts';
 import { StructuredCloneEncodeError, type EncodeErrorCode } from './errors.ts';
 import { specialNumberName } from './numbers.ts';
-import { RequestSync, REQUEST_DEFAULTS, REQUEST_OPTIONAL_FIELDS, requestSyncBody } from './request-sync.ts';
-import { ResponseSync, responseSyncBody } from './response-sync.ts';
+import { isRequestSync, type RequestSync, REQUEST_DEFAULTS, REQUEST_OPTIONAL_FIELDS, requestSyncBody } from './request-sync.ts';
+import { isResponseSync, type ResponseSync, responseSyncBody } from './response-sync.ts';
 import { HookContext, pathOf, renderPath, TRANSFORM_SKIP, type PathNode } from './transform.ts';
 import type { LmzIntermediate, PathElement, PreprocessOptions, PreprocessTransform } from './types.ts';
 
@@ -183,8 +183,8 @@ class Encoder {
     if (v instanceof RegExp) return REGEXP;
     if (ArrayBuffer.isView(v)) return VIEW;
     if (v instanceof ArrayBuffer) return ARRAY_BUFFER;
-    if (v instanceof RequestSync) return REQUEST;
-    if (v instanceof ResponseSync) return RESPONSE;
+    if (isRequestSync(v)) return REQUEST;
+    if (isResponseSync(v)) return RESPONSE;
     if (v instanceof Headers) return HEADERS;
     if (v instanceof URL) return URL_KIND;
     if (v instanceof Boolean) return BOOLEAN_OBJECT;
@@ -246,6 +246,7 @@ class Encoder {
       const v = stack.pop();
       if (hooked) this.#node = this.#nodes.pop()!;
       this.#current = index;
+      const base = stack.length;
       switch (kind) {
         case OBJECT: {
           const source = v as Record<string, unknown>;
@@ -286,6 +287,28 @@ class Encoder {
           break;
         default:
           objects[index] = ['response-sync', this.#response(v as ResponseSync)];
+      }
+      // Children were stacked in key order; flip them so the first child is processed first
+      // (depth-first pre-order: a hook meets values in the order a recursive walk would).
+      if (stack.length - base > 3) this.#flip(base);
+    }
+  }
+
+  #flip(base: number): void {
+    const stack = this.#stack;
+    for (let lo = base, hi = stack.length - 3; lo < hi; lo += 3, hi -= 3) {
+      for (let k = 0; k < 3; k++) {
+        const t = stack[lo + k];
+        stack[lo + k] = stack[hi + k];
+        stack[hi + k] = t;
+      }
+    }
+    if (this.#hook !== undefined) {
+      const nodes = this.#nodes;
+      for (let lo = base / 3, hi = nodes.length - 1; lo < hi; lo++, hi--) {
+        const t = nodes[lo];
+        nodes[lo] = nodes[hi];
+        nodes[hi] = t;
       }
     }
   }

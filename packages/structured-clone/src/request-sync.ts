@@ -120,6 +120,9 @@ function checkOptional(init: RequestSyncInit): OptionalValues {
 /** Package-internal: the stored body of a RequestSync (the encoder needs it; not exported publicly). */
 export let requestSyncBody: (request: RequestSync) => StoredBody;
 
+/** Package-internal brand check: true only for real instances (not objects that merely inherit). */
+export let isRequestSync: (value: object) => value is RequestSync;
+
 /**
  * A synchronous, serializable stand-in for `Request` holding plain data only.
  *
@@ -135,6 +138,7 @@ export class RequestSync {
 
   static {
     requestSyncBody = (request) => request.#body;
+    isRequestSync = (value) => #body in value;
   }
 
   constructor(input: string | URL | RequestSync, init: RequestSyncInit = {}) {

@@ -25,6 +25,9 @@ export const RESPONSE_TYPES: readonly ResponseSyncType[] = ['basic', 'cors', 'de
 /** Package-internal: the stored body of a ResponseSync (the encoder needs it; not exported publicly). */
 export let responseSyncBody: (response: ResponseSync) => StoredBody;
 
+/** Package-internal brand check: true only for real instances (not objects that merely inherit). */
+export let isResponseSync: (value: object) => value is ResponseSync;
+
 /**
  * A synchronous, serializable stand-in for `Response` holding plain data only.
  *
@@ -41,6 +44,7 @@ export class ResponseSync {
 
   static {
     responseSyncBody = (response) => response.#body;
+    isResponseSync = (value) => #body in value;
   }
 
   constructor(body?: SerializableBody | ArrayBufferView, init: ResponseSyncInit = {}) {
