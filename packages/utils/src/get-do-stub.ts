@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 /**
  * `getDOStub`: a DO stub by name or id that is always disposable, so callers can hold it with
  * `using`. Namespace stubs of current workerd have no `Symbol.dispose`; we wrap them in a proxy
