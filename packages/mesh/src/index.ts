@@ -1,1 +1,62 @@
-export {};
+/**
+ * @lumenize/mesh — Durable Objects, Worker entrypoints and clients as peers of one mesh.
+ * Guide: docs/mesh.md. Spec: mesh.md.
+ *
+ * Seams for the gateway, client and router (inside this package, import the files directly):
+ * - Wire types and constants: `./protocol.ts` (CallEnvelope, CallResult, GatewayMessageType, the
+ *   five GatewayMessage interfaces, NodeIdentity, CallContext, WireCallContext). Runtime-neutral.
+ * - Envelope codec: `./envelope.ts` — `buildCallEnvelope`, `validateCallEnvelope`, `decodeWork`,
+ *   `serializeChain` (continuation → wire, rejects functions/`$result`), `encodeResult`,
+ *   `encodeError`, `decodeCallResult`, `serializeValue`/`deserializeValue`. Runtime-neutral.
+ * - Stubs: `./stub.ts` — `checkMeshBinding(env, binding, instance)` then
+ *   `using stub = getMeshStub(env, binding, instance)` at the call site (the one observable seam).
+ * - Call context: `./call-context.ts` (validate/receive/copy/outgoing; runtime-neutral) and
+ *   `./context-store.ts` (AsyncLocalStorage; server only; clients keep their own current context).
+ * - OCAN core: `./ocan/index.ts` (runtime-neutral); inbound policy `INBOUND_EXECUTION` in
+ *   `./node/inbound.ts`; local (handler) execution `LOCAL_EXECUTION` in `./node/outbound.ts`.
+ * - Decorators `./decorators.ts`, errors `./errors.ts`, batches `./batch.ts`,
+ *   handler checks `./handler-target.ts` (all runtime-neutral).
+ */
+export { LumenizeDO, type PendingWork } from './node/lumenize-do.ts';
+export { LumenizeWorker } from './node/lumenize-worker.ts';
+export { mesh, meshFn, result, local, type MeshMethodDecorator } from './decorators.ts';
+export type { MeshGuard } from './ocan/entry-points.ts';
+export {
+  newContinuation,
+  getOperationChain,
+  executeOperationChain,
+  executeOperationChainSync,
+  validateOperationChain,
+  replaceNestedOperationMarkers,
+  isNestedOperationMarker,
+  isContinuation,
+  SynchronousExecutionError,
+  type Operation,
+  type OperationChain,
+  type OcanConfig,
+  type NestedOperationMarker,
+  type Continuation,
+  type AnyContinuation,
+} from './ocan/index.ts';
+export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from './errors.ts';
+export {
+  GatewayMessageType,
+  type NodeType,
+  type NodeIdentity,
+  type OriginAuth,
+  type CallContext,
+  type CallOptions,
+  type CallEnvelope,
+  type CallResult,
+  type GatewayMessage,
+  type CallMessage,
+  type CallResponseMessage,
+  type IncomingCallMessage,
+  type IncomingCallResponseMessage,
+  type ConnectionStatusMessage,
+} from './protocol.ts';
+export type { LmzApi, LmzCalls } from './lmz-api.ts';
+export type { Unprotected } from './unprotected.ts';
+export { NadisPlugin, type LumenizeServices, type ServiceFactory } from './nadis/registry.ts';
+export { sql, type SqlTag, type SqlRow, type SqlMigration } from './nadis/sql.ts';
+export { Alarms, type Schedule, type ScheduledAlarm, type DelayedAlarm, type CronAlarm, type ScheduleOptions, type ScheduleCriteria } from './nadis/alarms.ts';

@@ -1,0 +1,150 @@
+/**
+ * The Workers RPC envelope and its reply (spec §5.2): building, validating, and the codec for
+ * chains, results and errors. Runtime-neutral, so the gateway's forwarding reuses it unchanged.
+ */
+import { postprocess, preprocess, TRANSFORM_SKIP, type LmzIntermediate } from '@lumenize/structured-clone';
+import { getOperationChain, getRawOperationChain, isContinuation, isResultPlaceholder } from './ocan/continuation.ts';
+import type { OperationChain } from './ocan/types.ts';
+import { validateWireCallContext } from './call-context.ts';
+import { ENVELOPE_VERSION, type CallEnvelope, type CallResult, type EnvelopeMetadata, type NodeType, type ReceivedWork, type WireCallContext } from './protocol.ts';
+
+/**
+ * The transform hook for outgoing chains: continuations become nested markers; any other function,
+ * a symbol or a `$result` placeholder throws, so a bad argument fails at `call()` and nothing is sent.
+ */
+function chainTransform(value: unknown): unknown {
+  if (typeof value === 'function') {
+    if (isContinuation(value)) return { __isNestedOperation: true, __operationChain: getOperationChain(value) };
+    throw new TypeError(`Cannot send a function ('${value.name || 'anonymous'}') in a mesh call; pass data, or a continuation made with this.ctn()`);
+  }
+  if (typeof value === 'symbol') throw new TypeError(`Cannot send a symbol (${String(value)}) in a mesh call`);
+  if (isResultPlaceholder(value)) {
+    throw new TypeError('The $result placeholder is only valid in a handler continuation, not in the remote continuation');
+  }
+  return TRANSFORM_SKIP;
+}
+
+/** Serializes a continuation's chain (or an already plain chain) for the wire. */
+export function serializeChain(remote: unknown): LmzIntermediate {
+  const chain = getRawOperationChain(remote) ?? remote;
+  return preprocess(chain, { transform: chainTransform });
+}
+
+/** Serializes a list of continuations (a `ctnBatch`). */
+export function serializeBatch(chains: readonly OperationChain[]): LmzIntermediate {
+  return preprocess(chains, { transform: chainTransform });
+}
+
+/** Inputs of {@link buildCallEnvelope}. */
+export interface EnvelopeParts {
+  chain: LmzIntermediate;
+  batch?: boolean;
+  callContext: WireCallContext;
+  caller: { type: NodeType; bindingName?: string; instanceNameOrId?: string };
+  callee: { bindingName: string; instanceNameOrId?: string };
+  transaction?: boolean;
+}
+
+/**
+ * Builds the envelope for `__executeOperation`. The callee type is inferred (DO when an instance is
+ * given, Worker otherwise) and informational only.
+ * @example stub.__executeOperation(buildCallEnvelope({ chain, callContext, caller, callee }))
+ */
+export function buildCallEnvelope(parts: EnvelopeParts): CallEnvelope {
+  const metadata: EnvelopeMetadata = {
+    caller: parts.caller,
+    callee: { type: parts.callee.instanceNameOrId === undefined ? 'LumenizeWorker' : 'LumenizeDO', ...parts.callee },
+  };
+  const envelope: CallEnvelope = { version: ENVELOPE_VERSION, chain: parts.chain, callContext: parts.callContext, metadata };
+  if (parts.batch) envelope.batch = true;
+  if (parts.transaction) envelope.options = { transaction: true };
+  return envelope;
+}
+
+function isIntermediate(value: unknown): value is LmzIntermediate {
+  return typeof value === 'object' && value !== null && 'root' in value && Array.isArray((value as { objects?: unknown }).objects);
+}
+
+/**
+ * Protocol validation of a received envelope (never trust a decoded value): version exactly 1,
+ * callContext present and well-formed, chain and metadata shaped right. Throws.
+ */
+export function validateCallEnvelope(value: unknown): asserts value is CallEnvelope {
+  const env = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof CallEnvelope, unknown>>;
+  if (env.version !== ENVELOPE_VERSION) throw new TypeError(`Unsupported RPC envelope version: ${String(env.version)}`);
+  if (env.callContext === undefined || env.callContext === null) throw new TypeError('Missing callContext in envelope');
+  validateWireCallContext(env.callContext);
+  if (!isIntermediate(env.chain)) throw new TypeError('Invalid envelope: chain must be a serialized operation chain');
+  const meta = env.metadata as Partial<EnvelopeMetadata> | undefined;
+  const callee = meta?.callee as Partial<EnvelopeMetadata['callee']> | undefined;
+  if (typeof callee !== 'object' || callee === null || typeof callee.bindingName !== 'string' || (callee.instanceNameOrId !== undefined && typeof callee.instanceNameOrId !== 'string')) {
+    throw new TypeError('Invalid envelope: metadata.callee must be { type, bindingName, instanceNameOrId? }');
+  }
+  if (env.batch !== undefined && typeof env.batch !== 'boolean') throw new TypeError('Invalid envelope: batch must be a boolean');
+  if (env.options !== undefined) {
+    const o = env.options as { transaction?: unknown } | null;
+    if (typeof o !== 'object' || o === null || (o.transaction !== undefined && typeof o.transaction !== 'boolean')) {
+      throw new TypeError('Invalid envelope: options must be { transaction?: boolean }');
+    }
+  }
+}
+
+/** Decodes the chain (or batch) of a validated envelope; shape checks happen in OCAN validation. */
+export function decodeWork(envelope: CallEnvelope): ReceivedWork {
+  const decoded: unknown = postprocess(envelope.chain);
+  if (!envelope.batch) return { batch: false, chain: decoded as OperationChain };
+  if (!Array.isArray(decoded) || decoded.length === 0) throw new TypeError('Invalid batch: expected a non-empty list of operation chains');
+  return { batch: true, chains: decoded as OperationChain[] };
+}
+
+/** A thrown value as an Error (`throw 'text'` becomes `new Error('text')`). */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
+/** `{ $result }` for a value; a value that cannot be serialized fails naming the method. */
+export function encodeResult(value: unknown, methodName: string): CallResult {
+  try {
+    return { $result: preprocess(value) };
+  } catch (e) {
+    throw new TypeError(`The result of '${methodName}' could not be serialized: ${toError(e).message}`);
+  }
+}
+
+/** `{ $error }` for anything thrown (non-Errors wrapped); never throws. */
+export function encodeError(thrown: unknown): CallResult {
+  const error = toError(thrown);
+  try {
+    return { $error: preprocess(error) };
+  } catch {
+    // An error whose own properties defeat serialization still reports name and message.
+    const plain = new Error(error.message);
+    plain.name = error.name;
+    return { $error: preprocess(plain) };
+  }
+}
+
+/** Serializes an arbitrary value (used for the wire form of results and client messages). */
+export function serializeValue(value: unknown): LmzIntermediate {
+  return preprocess(value);
+}
+
+/** Deserializes an intermediate produced by the codec. */
+export function deserializeValue(data: LmzIntermediate): unknown {
+  return postprocess(data);
+}
+
+/**
+ * Unwraps a reply: the value of `{ $result }`, or throws the reconstructed error of `{ $error }`.
+ * @example const value = decodeCallResult(await stub.__executeOperation(envelope));
+ */
+export function decodeCallResult(result: unknown): unknown {
+  const r = result as Partial<CallResult> | null;
+  if (typeof r !== 'object' || r === null) throw new TypeError('Invalid call result: expected { $result } or { $error }');
+  if (r.$error !== undefined) {
+    if (!isIntermediate(r.$error)) throw new TypeError('Invalid call result: $error is not serialized data');
+    throw toError(postprocess(r.$error));
+  }
+  if (!isIntermediate(r.$result)) throw new TypeError('Invalid call result: expected { $result } or { $error }');
+  return postprocess(r.$result);
+}

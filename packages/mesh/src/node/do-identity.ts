@@ -1,0 +1,63 @@
+/**
+ * A LumenizeDO's identity (spec §4.2): binding and instance name learned from envelopes, routing
+ * headers or `init()`, persisted write-once in KV. Storage is the truth; fields only cache it.
+ */
+const BINDING_KEY = '__lmz_do_binding_name';
+const INSTANCE_KEY = '__lmz_do_instance_name';
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Persisted, write-once identity of one DO instance. */
+export class DOIdentity {
+  #ctx: DurableObjectState;
+  #binding: string | undefined;
+  #instance: string | undefined;
+
+  constructor(ctx: DurableObjectState) {
+    this.#ctx = ctx;
+  }
+
+  get id(): string {
+    return this.#ctx.id.toString();
+  }
+
+  get bindingName(): string | undefined {
+    return (this.#binding ??= this.#ctx.storage.kv.get<string>(BINDING_KEY));
+  }
+
+  set bindingName(value: string | undefined) {
+    this.#binding = this.#setOnce(BINDING_KEY, 'binding name', this.bindingName, value);
+  }
+
+  get instanceName(): string | undefined {
+    return (this.#instance ??= this.#ctx.storage.kv.get<string>(INSTANCE_KEY));
+  }
+
+  set instanceName(value: string | undefined) {
+    this.#instance = this.#setOnce(INSTANCE_KEY, 'instance name', this.instanceName, value);
+  }
+
+  get instanceNameOrId(): string {
+    return this.instanceName ?? this.id;
+  }
+
+  /** A 64-hex string is an id (checked, not stored); anything else is the name. */
+  set instanceNameOrId(value: string | undefined) {
+    if (value === undefined) return;
+    if (typeof value === 'string' && HEX64.test(value)) {
+      if (value !== this.id) throw new Error(`DO instance ID mismatch: this object's id is '${this.id}' but received '${value}'`);
+      return;
+    }
+    this.instanceName = value;
+  }
+
+  #setOnce(key: string, what: string, stored: string | undefined, value: unknown): string | undefined {
+    if (value === undefined) return stored;
+    if (typeof value !== 'string' || value === '') throw new TypeError(`DO ${what} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
+    if (stored === undefined) {
+      this.#ctx.storage.kv.put(key, value);
+      return value;
+    }
+    if (stored !== value) throw new Error(`DO ${what} mismatch: stored '${stored}' but received '${value}'`);
+    return stored;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Callee side of a mesh call (spec §4.4), shared by LumenizeDO and LumenizeWorker:
+ * protocol validation → identity learning → decode + validate → context → onBeforeCall → entry
+ * point (@mesh + guard) → chain → `{ $result }` or `{ $error }`.
+ */
+import type { DebugLogger } from '@lumenize/debug';
+import { receiveCallContext } from '../call-context.ts';
+import { runWithCallContext } from '../context-store.ts';
+import { decodeWork, encodeError, encodeResult, validateCallEnvelope } from '../envelope.ts';
+import { entryName } from '../handler-target.ts';
+import { runValidatedChain, SynchronousExecutionError } from '../ocan/execute.ts';
+import { validateOperationChain } from '../ocan/validate.ts';
+import type { OcanConfig, OperationChain } from '../ocan/types.ts';
+import type { CallEnvelope, CallResult, EnvelopeMetadata, NodeType, ReceivedWork } from '../protocol.ts';
+
+/** First keys an inbound chain may never start with (reading `svc.x` alone would build a plugin). */
+const BLOCKED_FIRST_KEYS = new Set(['svc', 'ctx', 'env', 'lmz']);
+
+/** The inbound policy: `@mesh` entry points only, and no chains rooted at framework members. */
+export const INBOUND_EXECUTION: OcanConfig = {
+  requireMeshDecorator: true,
+  checkEntry(chain: OperationChain) {
+    const first = chain[0];
+    if (first?.type === 'get' && BLOCKED_FIRST_KEYS.has(String(first.key))) {
+      throw new TypeError(`Access denied: inbound chains cannot start at '${String(first.key)}'`);
+    }
+  },
+};
+
+/** What the callee-side logic needs from its node. */
+export interface CalleeHost {
+  readonly nodeType: Exclude<NodeType, 'LumenizeClient'>;
+  /** The node instance the chain runs against. */
+  readonly target: { onBeforeCall(): void | Promise<void> };
+  /** Learns (and persists, on DOs) identity from `metadata.callee`; throws on a mismatch. */
+  learnIdentity(callee: EnvelopeMetadata['callee']): void;
+  /** DO only. */
+  transactionSync?<T>(fn: () => T): T;
+  readonly log: { receive: DebugLogger };
+}
+
+/** A batch entry failed: names the index; the original error is the `cause`. */
+function batchEntryError(index: number, cause: unknown): Error {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const error = new Error(`Batch entry ${index} failed: ${message}`, { cause });
+  error.name = 'BatchEntryError';
+  return error;
+}
+
+function syncBeforeCall(host: CalleeHost): void {
+  const pending = host.target.onBeforeCall();
+  if (pending && typeof (pending as Promise<void>).then === 'function') {
+    (pending as Promise<void>).catch(() => {});
+    throw new SynchronousExecutionError();
+  }
+}
+
+function runWork(host: CalleeHost, work: ReceivedWork, transaction: boolean): unknown {
+  if (work.batch) {
+    return host.transactionSync!(() => {
+      syncBeforeCall(host);
+      return work.chains.map((chain, i) => {
+        try {
+          return runValidatedChain(chain, host.target, INBOUND_EXECUTION, true);
+        } catch (e) {
+          throw batchEntryError(i, e);
+        }
+      });
+    });
+  }
+  if (transaction) {
+    return host.transactionSync!(() => {
+      syncBeforeCall(host);
+      return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, true);
+    });
+  }
+  return (async () => {
+    await host.target.onBeforeCall();
+    return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, false);
+  })();
+}
+
+/**
+ * Runs one inbound envelope. Protocol and identity problems throw (the RPC rejects); anything
+ * thrown while decoding, validating or running the chain comes back as `{ $error }`, because Workers
+ * RPC drops custom error properties on throw.
+ */
+export async function executeInbound(host: CalleeHost, envelope: unknown): Promise<CallResult> {
+  const log = host.log.receive;
+  try {
+    validateCallEnvelope(envelope);
+    host.learnIdentity(envelope.metadata.callee);
+  } catch (e) {
+    log.error('envelope rejected', { error: e });
+    throw e;
+  }
+  const env: CallEnvelope = envelope;
+  let work: ReceivedWork;
+  let method: string;
+  try {
+    if (env.batch && host.nodeType !== 'LumenizeDO') throw new TypeError('Batches require a LumenizeDO callee');
+    if (env.options?.transaction && host.nodeType !== 'LumenizeDO') throw new TypeError('transaction requires a LumenizeDO callee');
+    work = decodeWork(env);
+    if (work.batch) for (const chain of work.chains) validateOperationChain(chain, INBOUND_EXECUTION);
+    else validateOperationChain(work.chain, INBOUND_EXECUTION);
+    method = work.batch ? 'ctnBatch' : entryName(work.chain);
+  } catch (e) {
+    if (log.enabled) log.warn('inbound chain refused', { error: e });
+    return encodeError(e);
+  }
+  const context = receiveCallContext(env.callContext);
+  if (log.enabled) log.debug('call received', { method, callChain: context.callChain });
+  return runWithCallContext(context, async () => {
+    try {
+      const value = await runWork(host, work, env.options?.transaction === true);
+      return encodeResult(value, method);
+    } catch (e) {
+      if (log.enabled) log.debug('call failed', { method, error: e });
+      return encodeError(e);
+    }
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * Caller side of a mesh call (spec §4.3), shared by LumenizeDO and LumenizeWorker: validate,
+ * capture context, serialize eagerly, send through the stub seam, unwrap, run the handler.
+ */
+import type { DebugLogger } from '@lumenize/debug';
+import { getBatchChains } from '../batch.ts';
+import { copyCallContext, outgoingCallContext, receiveCallContext } from '../call-context.ts';
+import { currentCallContext, runWithCallContext } from '../context-store.ts';
+import { buildCallEnvelope, decodeCallResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
+import { assertHandlerTarget, entryName } from '../handler-target.ts';
+import { getOperationChain, isContinuation } from '../ocan/continuation.ts';
+import { executeOperationChain, executeOperationChainSync, replaceNestedOperationMarkers } from '../ocan/execute.ts';
+import type { OperationChain } from '../ocan/types.ts';
+import type { CallContext, CallEnvelope, CallOptions, NodeIdentity, NodeType } from '../protocol.ts';
+import { checkMeshBinding, getMeshStub } from '../stub.ts';
+
+/** Local execution: handlers run without the `@mesh` requirement (the node authored them). */
+export const LOCAL_EXECUTION = { requireMeshDecorator: false } as const;
+
+/** Longest an `exclusive` call may hold `blockConcurrencyWhile`. */
+export const EXCLUSIVE_CAP_MS = 25_000;
+
+/** What the caller-side logic needs from its node. */
+export interface CallerHost {
+  readonly nodeType: Exclude<NodeType, 'LumenizeClient'>;
+  readonly env: object;
+  /** The node instance; handlers run against it. */
+  readonly target: object;
+  /** This node's identity for call chains; throws when it does not know its binding name. */
+  selfIdentity(): NodeIdentity;
+  /** `metadata.caller` routing facts. */
+  callerMetadata(): CallEnvelope['metadata']['caller'];
+  /** DO only. */
+  transactionSync?<T>(fn: () => T): T;
+  /** DO only. */
+  blockConcurrencyWhile?<T>(fn: () => Promise<T>): Promise<T>;
+  /** Worker only: keeps the call alive after the entrypoint method returns. */
+  waitUntil?(promise: Promise<unknown>): void;
+  readonly log: { send: DebugLogger; handler: DebugLogger };
+}
+
+interface PreparedCall {
+  envelope: CallEnvelope;
+  binding: string;
+  instance: string | undefined;
+  method: string;
+}
+
+function checkOptions(host: CallerHost, options: unknown, hasHandler: boolean, raw: boolean): CallOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) throw new TypeError('Invalid options: expected an object of CallOptions');
+  const o = options as CallOptions;
+  if (o.state !== undefined && (typeof o.state !== 'object' || o.state === null || Array.isArray(o.state))) {
+    throw new TypeError('Invalid options.state: expected a plain object');
+  }
+  for (const flag of ['newChain', 'transaction', 'handlerTransaction', 'exclusive'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new TypeError(`Invalid options.${flag}: expected a boolean`);
+  }
+  if ((o.handlerTransaction || o.exclusive) && host.nodeType !== 'LumenizeDO') {
+    throw new TypeError(`${o.handlerTransaction ? 'handlerTransaction' : 'exclusive'} requires a LumenizeDO caller`);
+  }
+  if (raw && (o.handlerTransaction || o.exclusive)) {
+    throw new TypeError('callRaw runs no handler: handlerTransaction and exclusive apply to call() only');
+  }
+  if (o.handlerTransaction && !hasHandler) throw new TypeError('handlerTransaction requires a handler continuation');
+  return o;
+}
+
+/** Steps 1–4 of §4.3: everything that can fail synchronously, before anything is sent. */
+function prepare(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, handler: unknown, opts: unknown, raw: boolean) {
+  const batchChains = getBatchChains(remote);
+  const remoteIsChain = raw && Array.isArray(remote);
+  if (!batchChains && !isContinuation(remote) && !remoteIsChain) {
+    throw new TypeError('Invalid remoteContinuation: must be created with this.ctn()');
+  }
+  let handlerChain: OperationChain | undefined;
+  if (handler !== undefined) {
+    if (!isContinuation(handler)) throw new TypeError('Invalid handlerContinuation: must be created with this.ctn()');
+    handlerChain = getOperationChain(handler)!;
+    assertHandlerTarget(handlerChain, host.target, 'Invalid handlerContinuation: handler');
+  }
+  const options = checkOptions(host, opts, handlerChain !== undefined, raw);
+  const self = host.selfIdentity();
+  checkMeshBinding(host.env, binding, instance);
+  const current = currentCallContext();
+  const captured = current ? copyCallContext(current) : undefined;
+  const callContext = outgoingCallContext(current, self, options);
+  const chain = batchChains ? serializeBatch(batchChains) : serializeChain(remote);
+  const envelope = buildCallEnvelope({
+    chain,
+    batch: batchChains !== undefined,
+    callContext,
+    caller: host.callerMetadata(),
+    callee: { bindingName: binding, instanceNameOrId: instance },
+    transaction: options.transaction,
+  });
+  const method = batchChains ? 'ctnBatch' : entryName(getOperationChain(remote) ?? (remote as OperationChain));
+  const prepared: PreparedCall = { envelope, binding, instance, method };
+  // Inside the handler: the context captured now, or (none current) the outgoing call's own context.
+  const handlerContext: CallContext = captured ?? receiveCallContext(structuredClone(callContext));
+  return { prepared, handlerChain, handlerContext, options };
+}
+
+/** Step 5–6: acquire the stub with `using` at this call site, send, unwrap. */
+async function send(env: object, p: PreparedCall): Promise<unknown> {
+  using stub = getMeshStub(env, p.binding, p.instance);
+  return decodeCallResult(await stub.__executeOperation(p.envelope));
+}
+
+function logSend(host: CallerHost, p: PreparedCall): void {
+  if (host.log.send.enabled) {
+    host.log.send.debug('call sent', { binding: p.binding, instance: p.instance, method: p.method, callChain: p.envelope.callContext.callChain });
+  }
+}
+
+/** `lmz.callRaw`: validation failures reject; resolves with the value or rejects with the remote error. */
+export async function callRaw(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, options?: unknown): Promise<unknown> {
+  const { prepared } = prepare(host, binding, instance, remote, undefined, options, true);
+  logSend(host, prepared);
+  return send(host.env, prepared);
+}
+
+/** Races `outcome` against the exclusive cap; a late result is logged and dropped. */
+function capped(host: CallerHost, outcome: Promise<unknown>, p: PreparedCall): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      outcome.then(
+        () => host.log.handler.warn('late result after exclusive timeout dropped', { binding: p.binding, instance: p.instance, method: p.method }),
+        () => host.log.handler.warn('late error after exclusive timeout dropped', { binding: p.binding, instance: p.instance, method: p.method }),
+      );
+      reject(new Error(`Exclusive call to '${p.method}' timed out after ${EXCLUSIVE_CAP_MS} ms; the block was released`));
+    }, EXCLUSIVE_CAP_MS);
+  });
+  return Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `lmz.call`: throws synchronously on bad input; otherwise sends, and later runs the handler exactly
+ * once with the captured context. Never leaves a promise floating and never throws afterwards.
+ */
+export function call(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, handler?: unknown, options?: unknown): void {
+  const { prepared, handlerChain, handlerContext, options: opts } = prepare(host, binding, instance, remote, handler, options, false);
+  logSend(host, prepared);
+
+  const deliver = async (outcome: unknown): Promise<void> => {
+    if (!handlerChain) {
+      if (outcome instanceof Error) host.log.send.warn('call failed (no handler)', { binding, instance, method: prepared.method, error: outcome });
+      return;
+    }
+    const chain = replaceNestedOperationMarkers(handlerChain, outcome);
+    try {
+      await runWithCallContext(handlerContext, () =>
+        opts.handlerTransaction
+          ? host.transactionSync!(() => executeOperationChainSync(chain, host.target, LOCAL_EXECUTION))
+          : executeOperationChain(chain, host.target, LOCAL_EXECUTION),
+      );
+      if (host.log.handler.enabled) host.log.handler.debug('result handler ran', { handler: entryName(chain), method: prepared.method });
+    } catch (e) {
+      host.log.handler.error('result handler failed', { handler: entryName(chain), binding, instance, method: prepared.method, chain, error: e });
+    }
+  };
+  const settled = (p: Promise<unknown>) =>
+    p
+      .then(deliver, (e: unknown) => deliver(toError(e)))
+      .catch((e: unknown) => host.log.handler.error('result delivery failed', { binding, instance, method: prepared.method, error: e }));
+
+  let completion: Promise<unknown>;
+  if (opts.exclusive) {
+    completion = host.blockConcurrencyWhile!(() => settled(capped(host, send(host.env, prepared), prepared))).catch((e: unknown) =>
+      host.log.handler.error('exclusive call failed', { binding, instance, method: prepared.method, error: e }),
+    );
+  } else {
+    completion = settled(send(host.env, prepared));
+  }
+  host.waitUntil?.(completion);
+}

@@ -1,0 +1,75 @@
+/**
+ * The one seam through which every mesh call acquires its callee stub (backlog §9 item 1). Callers
+ * hold the result with `using` at the call site, so it is disposed when the RPC settles. Acquisition
+ * and disposal are logged at debug level under `lmz.mesh.getMeshStub` with a stub id, which is how
+ * tests observe that every stub is disposed exactly once.
+ */
+import { debug } from '@lumenize/debug';
+import { getDOStub } from '@lumenize/utils';
+import type { CallEnvelope, CallResult } from './protocol.ts';
+
+const log = debug('lmz.mesh.getMeshStub');
+
+/** A disposable handle on a mesh callee. */
+export interface MeshStub extends Disposable {
+  __executeOperation(envelope: CallEnvelope): Promise<CallResult>;
+}
+
+type BindingKind = 'durable-object' | 'service';
+
+function kindOf(value: unknown): BindingKind | undefined {
+  // A service binding answers every property with an RPC method, so duck typing cannot tell them apart.
+  const tag = Object.prototype.toString.call(value);
+  if (tag === '[object DurableObjectNamespace]') return 'durable-object';
+  if (tag === '[object Fetcher]') return 'service';
+  return undefined;
+}
+
+/**
+ * Checks that `binding` exists on `env` and fits `instance` (a DO namespace needs an instance, a
+ * service binding must not get one). Throws an Error naming the binding and the problem.
+ */
+export function checkMeshBinding(env: object, binding: unknown, instance: unknown): void {
+  if (typeof binding !== 'string' || binding === '') throw new TypeError(`Invalid binding ${String(binding)}: expected the name of a binding in env`);
+  if (instance !== undefined && (typeof instance !== 'string' || instance === '')) {
+    throw new TypeError(`Invalid instance for binding '${binding}': expected a non-empty name or id string, or undefined for a Worker`);
+  }
+  const value = (env as Record<string, unknown>)[binding];
+  if (value === undefined || value === null) throw new Error(`Unknown binding '${binding}': env has no binding with that name`);
+  const kind = kindOf(value);
+  if (kind === undefined) throw new Error(`Binding '${binding}' is neither a Durable Object namespace nor a service binding`);
+  if (kind === 'service' && instance !== undefined) {
+    throw new Error(`Binding '${binding}' is a service binding (a Worker): call it with instance undefined, not '${String(instance)}'`);
+  }
+  if (kind === 'durable-object' && instance === undefined) {
+    throw new Error(`Binding '${binding}' is a Durable Object namespace: pass an instance name or id`);
+  }
+}
+
+let stubCount = 0;
+
+/**
+ * A disposable stub for the mesh node at (`binding`, `instance`): a DO by name (or by id for a
+ * 64-hex string) or, with `instance` undefined, a Worker's service binding. Validate first with
+ * {@link checkMeshBinding}. Hold it with `using` at the call site.
+ * @example using stub = getMeshStub(env, 'ROOM', 'lobby'); const r = await stub.__executeOperation(envelope);
+ */
+export function getMeshStub(env: object, binding: string, instance: string | undefined): MeshStub {
+  const value = (env as Record<string, unknown>)[binding];
+  const target = (instance === undefined ? value : getDOStub(value as DurableObjectNamespace, instance)) as unknown as {
+    __executeOperation(envelope: CallEnvelope): Promise<CallResult>;
+    [Symbol.dispose]?: () => void;
+  };
+  const stubId = ++stubCount;
+  if (log.enabled) log.debug('stub acquired', { stubId, binding, instance });
+  let disposed = false;
+  return {
+    __executeOperation: (envelope) => target.__executeOperation(envelope),
+    [Symbol.dispose]() {
+      if (disposed) return;
+      disposed = true;
+      target[Symbol.dispose]?.();
+      if (log.enabled) log.debug('stub disposed', { stubId, binding, instance });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+declare namespace Cloudflare {
+  interface Env {
+    DEBUG: string;
+    CORE_DO: DurableObjectNamespace<import('./core/nodes.ts').CoreDO>;
+    OTHER_DO: DurableObjectNamespace<import('./core/nodes.ts').CoreDO>;
+    START_DO: DurableObjectNamespace<import('./core/nodes.ts').StartDO>;
+    PLAIN_DO: DurableObjectNamespace<import('./core/nodes.ts').PlainDO>;
+    FAILING_START_DO: DurableObjectNamespace<import('./core/nodes.ts').FailingStartDO>;
+    SPY_DO: DurableObjectNamespace<import('./core/nodes.ts').SpyDO>;
+    GUARDED_DO: DurableObjectNamespace<import('./core/nodes.ts').GuardedDO>;
+    RAW_DO: DurableObjectNamespace<import('./core/nodes.ts').RawDO>;
+    ALARM_DO: DurableObjectNamespace<import('./core/nodes.ts').AlarmDO>;
+    BANK_DO: DurableObjectNamespace<import('./core/nodes.ts').BankDO>;
+    CORE_WORKER: Service<import('./core/nodes.ts').CoreWorker>;
+    OTHER_WORKER: Service<import('./core/nodes.ts').CoreWorker>;
+  }
+}
