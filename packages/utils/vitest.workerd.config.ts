@@ -1,3 +1,4 @@
 import { workerdProject } from '../../tools/vitest-shared.ts';
 
-export default workerdProject({ name: 'utils:workerd', include: ['test/**/*.test.ts'] });
+// test/node/ reads files with node:fs and runs only in utils:node.
+export default workerdProject({ name: 'utils:workerd', include: ['test/**/*.test.ts'], exclude: ['test/node/**'] });
