@@ -14,6 +14,7 @@ export { HttpEmailService } from './http-email-service.ts';
 export { MockEmailService } from './mock-email-service.ts';
 export { createDefaultEmailService } from './default-email-service.ts';
 export { checkRateLimit } from '@lumenize/utils';
+export { testLoginWithMagicLink } from './test-login.ts';
 export type { AuthConfig } from './config.ts';
 export type { AuthMiddlewareConfig, WebSocketAuthMiddlewareConfig, AuthContext } from './middleware-core.ts';
 export type { JwtHeader, JwtPayload, VerifyOptions } from './jwt-types.ts';
