@@ -81,11 +81,11 @@ function runWork(host: CalleeHost, work: ReceivedWork, transaction: boolean): un
 }
 
 /**
- * Runs one inbound envelope. Protocol and identity problems throw (the RPC rejects); anything
- * thrown while decoding, validating or running the chain comes back as `{ $error }`, because Workers
- * RPC drops custom error properties on throw.
+ * Runs one inbound envelope. Protocol and identity problems throw synchronously (so the RPC rejects
+ * without leaving a rejected promise behind); anything thrown while decoding, validating or running
+ * the chain comes back as `{ $error }`, because Workers RPC drops custom error properties on throw.
  */
-export async function executeInbound(host: CalleeHost, envelope: unknown): Promise<CallResult> {
+export function executeInbound(host: CalleeHost, envelope: unknown): Promise<CallResult> {
   const log = host.log.receive;
   try {
     validateCallEnvelope(envelope);
@@ -94,7 +94,12 @@ export async function executeInbound(host: CalleeHost, envelope: unknown): Promi
     log.error('envelope rejected', { error: e });
     throw e;
   }
-  const env: CallEnvelope = envelope;
+  return runInbound(host, envelope);
+}
+
+/** Steps 3–6 of §4.4; never rejects. */
+async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResult> {
+  const log = host.log.receive;
   let work: ReceivedWork;
   let method: string;
   try {

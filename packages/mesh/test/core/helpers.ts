@@ -46,3 +46,11 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 export function settle(ms = 50): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * A plain promise for an RPC call's outcome. `expect(stubCall).rejects` reads properties of the
+ * RPC promise (each a pipelined call that rejects unobserved); a plain promise avoids that.
+ */
+export function rpc<T>(call: Promise<T>): Promise<T> {
+  return call.then((v) => v);
+}

@@ -152,7 +152,7 @@ export class CoreDO extends LumenizeDO {
 
 /** Records every envelope it receives before running it. */
 export class SpyDO extends CoreDO {
-  override async __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
+  override __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
     const seen = this.ctx.storage.kv.get<CallEnvelope[]>('envelopes') ?? [];
     this.ctx.storage.kv.put('envelopes', [...seen, envelope]);
     return super.__executeOperation(envelope);
