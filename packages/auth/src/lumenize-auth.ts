@@ -1,9 +1,11 @@
 /**
- * `LumenizeAuth`: the magic-link login Durable Object. One instance holds users, links and
- * refresh tokens in SQLite; configuration lives only in memory and arrives through `configure`.
+ * `LumenizeAuth`: the magic-link login Durable Object (a mesh `LumenizeDO`). One instance holds
+ * users, links and refresh tokens in SQLite; configuration lives only in memory and arrives
+ * through `configure`. No method is `@mesh`, so mesh clients cannot call into it; only code
+ * holding the binding can (RPC) and HTTP arrives through `createAuthRoutes`.
  */
-import { DurableObject } from 'cloudflare:workers';
 import { debug } from '@lumenize/debug';
+import { LumenizeDO } from '@lumenize/mesh';
 import { checkRateLimit } from '@lumenize/utils';
 import { AuthFailure, errorResponse } from './auth-error.ts';
 import { resolveAuthConfig, type AuthConfig, type ResolvedAuthConfig } from './config.ts';
@@ -26,12 +28,12 @@ let warnedTestMode = false;
  * `createAuthRoutes`. Override `createEmailService` to choose delivery.
  * @example wrangler.jsonc: durable_objects.bindings [{ name: 'LUMENIZE_AUTH', class_name: 'LumenizeAuth' }] + new_sqlite_classes
  */
-export class LumenizeAuth extends DurableObject<AuthEnv> {
+export class LumenizeAuth extends LumenizeDO<AuthEnv> {
   #config: ResolvedAuthConfig | undefined;
   #sql: Sql | undefined;
   #emailService: EmailService | undefined;
-  // `debug(this)` applies the DO's env.DEBUG to the isolate, as every Lumenize DO does.
-  readonly #log = debug(this)('lmz.auth.LumenizeAuth');
+  // LumenizeDO's constructor already applied this DO's env.DEBUG to the isolate.
+  readonly #log = debug('lmz.auth.LumenizeAuth');
 
   /** Lazy, synchronous, idempotent schema creation on first use by any entry point. */
   #db(): Sql {
@@ -81,6 +83,9 @@ export class LumenizeAuth extends DurableObject<AuthEnv> {
   }
 
   override async fetch(request: Request): Promise<Response> {
+    // LumenizeDO learns this DO's binding and instance from the routing headers (500 on a mismatch).
+    const learned = await super.fetch(request);
+    if (learned.status === 500) return learned;
     const sql = this.#db();
     const config = this.#config;
     if (!config) return errorResponse(503, 'not_configured', 'Auth service not configured; createAuthRoutes configures it');

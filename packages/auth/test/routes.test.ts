@@ -1,6 +1,7 @@
 /** createAuthRoutes, schema, handshake, endpoint table, magic-link requests (items 1–6, 53–55). */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { LumenizeDO } from '@lumenize/mesh';
 import { createAuthRoutes } from '../src/index.ts';
 import { errorOf, makeAuth, ORIGIN, requestLink, rows } from './helpers/auth.ts';
 
@@ -40,6 +41,19 @@ describe('1: schema', () => {
     const schema = await schemaOf(auth.stub);
     expect(schema.tables).toEqual(expect.arrayContaining(TABLES));
     expect(schema.indexes).toEqual(expect.arrayContaining(INDEXES));
+  });
+});
+
+describe('LumenizeDO base', () => {
+  it('the auth DO is a LumenizeDO and learns its binding and instance from the routing headers', async () => {
+    const auth = makeAuth();
+    await auth.fetch(auth.url('/enter'));
+    const seen = await runInDurableObject(auth.stub, (instance, state) => ({
+      isMeshNode: instance instanceof LumenizeDO,
+      binding: state.storage.kv.get('__lmz_do_binding_name'),
+      instance: state.storage.kv.get('__lmz_do_instance_name'),
+    }));
+    expect(seen).toEqual({ isMeshNode: true, binding: 'LUMENIZE_AUTH', instance: auth.instanceName });
   });
 });
 
