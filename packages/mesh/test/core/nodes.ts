@@ -124,7 +124,7 @@ export class CoreDO extends LumenizeDO {
   }
 
   // ---- handlers (unannotated: local use only)
-  store(key: string, value: unknown) {
+  store(key: string, value?: unknown) {
     this.ctx.storage.kv.put(key, value);
   }
   recordOutcome(key: string, outcome: unknown) {
