@@ -3,7 +3,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { LumenizeDO, LumenizeWorker, mesh, local, result, sql, Alarms, NadisPlugin } from '../../src/index.ts';
-import type { AnyContinuation, CallContext, CallEnvelope, CallOptions, CallResult, OperationChain } from '../../src/index.ts';
+import type { AnyContinuation, CallContext, CallEnvelope, CallOptions, CallResult, NodeIdentity, OperationChain } from '../../src/index.ts';
 import { ForbiddenError, InsufficientFundsError } from './errors.ts';
 
 /** Rebuilds a continuation from a chain (tests send chains as data). */
@@ -22,6 +22,26 @@ export function snapshot(ctx: CallContext) {
     priorCaller: ctx.priorCaller ? { ...ctx.priorCaller } : undefined,
     originAuth: ctx.originAuth ? structuredClone(ctx.originAuth) : undefined,
     state: structuredClone(ctx.state),
+  };
+}
+
+/** Tries to mutate the frozen parts of a context; `true` for each attempt that threw. */
+export function attemptMutations(ctx: CallContext) {
+  const threw = (fn: () => void) => {
+    try {
+      fn();
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  return {
+    push: threw(() => (ctx.callChain as NodeIdentity[]).push({ type: 'LumenizeDO', bindingName: 'FORGED' })),
+    entry: threw(() => ((ctx.callChain[0] as { bindingName: string }).bindingName = 'FORGED')),
+    origin: threw(() => ((ctx.origin as { bindingName: string }).bindingName = 'FORGED')),
+    originAuth: ctx.originAuth ? threw(() => ((ctx.originAuth as { userId: string }).userId = 'mallory')) : 'none',
+    claims: ctx.originAuth?.claims ? threw(() => ((ctx.originAuth!.claims as Record<string, unknown>).role = 'admin')) : 'none',
+    state: !threw(() => (ctx.state.free = true)),
   };
 }
 
@@ -98,6 +118,28 @@ export class CoreDO extends LumenizeDO {
     return origins;
   }
 
+  @mesh async contextAcrossAwait(ms = 10) {
+    const before = snapshot(this.lmz.callContext).origin;
+    await new Promise((r) => setTimeout(r, ms));
+    return { before, after: snapshot(this.lmz.callContext).origin };
+  }
+  @mesh mutationAttempts() {
+    return attemptMutations(this.lmz.callContext);
+  }
+  /** Demonstrates the documented override pattern: identity first, then your own routes. */
+  override async fetch(request: Request): Promise<Response> {
+    const base = await super.fetch(request);
+    if (base.status === 500) return base;
+    if (new URL(request.url).pathname === '/call-context') {
+      try {
+        return Response.json(this.lmz.callContext);
+      } catch (e) {
+        return new Response((e as Error).message, { status: 409 });
+      }
+    }
+    return base;
+  }
+
   // ---- relays: chains arrive as data and are re-sent
   @mesh async relay(binding: string, instance: string | undefined, chain: OperationChain, options?: CallOptions, state?: Record<string, unknown>) {
     if (state) Object.assign(this.lmz.callContext.state, state);
@@ -129,6 +171,9 @@ export class CoreDO extends LumenizeDO {
   }
   recordOutcome(key: string, outcome: unknown) {
     this.ctx.storage.kv.put(key, { outcome: describe(outcome), context: snapshot(this.lmz.callContext) });
+  }
+  recordMutationAttempts(key: string, _outcome?: unknown) {
+    this.ctx.storage.kv.put(key, attemptMutations(this.lmz.callContext));
   }
   recordMiddle(key: string, outcome: unknown, tail: string) {
     this.ctx.storage.kv.put(key, { first: key, outcome: describe(outcome), tail });
