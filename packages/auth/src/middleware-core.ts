@@ -2,7 +2,7 @@
 import type { DebugLogger } from '@lumenize/debug';
 import { checkRateLimit } from '@lumenize/utils';
 import { rateLimitedResponse } from './auth-error.ts';
-import { setIdentityHeaders } from './identity-headers.ts';
+import { isHeaderSafeSubject, setIdentityHeaders } from './identity-headers.ts';
 import { ipRateLimitKey } from './ip-key.ts';
 import { verifyDetailed } from './jwt.ts';
 import type { JwtPayload, VerifyOptions } from './jwt-types.ts';
@@ -81,6 +81,11 @@ export async function createMiddlewareCore(name: string, config: WebSocketAuthMi
       if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number') {
         log.warn('rejected', { reason: 'missing_subject' });
         return { rejection: { status: 401, code: 'invalid_token', description: 'Token has no subject' } };
+      }
+      // Identity travels in headers: a subject that cannot be a header value is refused, not mangled.
+      if (!isHeaderSafeSubject(sub)) {
+        log.warn('rejected', { reason: 'unusable_subject' });
+        return { rejection: { status: 401, code: 'invalid_token', description: 'Token subject is not usable' } };
       }
       return { payload: outcome.payload as JwtPayload & { sub: string; exp: number } };
     },

@@ -2,7 +2,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createAuthMiddleware, parseJwtUnsafe } from '../src/index.ts';
-import { cookieToken, errorOf, login, makeAuth, refreshWith, requestLink, rows } from './helpers/auth.ts';
+import { captureLogs, cookieToken, errorOf, login, makeAuth, refreshWith, requestLink, rows } from './helpers/auth.ts';
 
 async function accessTokenFor(auth: ReturnType<typeof makeAuth>, email: string): Promise<string> {
   const response = await refreshWith(auth, await login(auth, email));
@@ -173,9 +173,15 @@ describe('22–24: access tokens and keys', () => {
   it('24: an invalid PRIMARY_JWT_KEY gives 500 server_error on refresh and does not spend the token', async () => {
     const auth = makeAuth({}, 'BAD_PRIMARY_AUTH');
     const token = await login(auth, 'purple@example.com');
+    const logs = captureLogs();
     const response = await refreshWith(auth, token);
+    logs.restore();
     expect(response.status).toBe(500);
     expect(await errorOf(response)).toEqual({ error: 'server_error', error_description: 'Internal error' });
+    const errors = logs.records.filter((r) => r.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ namespace: 'lmz.auth.LumenizeAuth', message: 'signing keys misconfigured', data: { method: 'POST', message: 'PRIMARY_JWT_KEY must be BLUE or GREEN' } });
+    expect(JSON.stringify(errors[0])).not.toContain(token);
     expect(await rows(auth, `SELECT revoked_at FROM refresh_tokens`)).toEqual([{ revoked_at: null }]);
   });
 });

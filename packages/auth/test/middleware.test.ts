@@ -128,6 +128,20 @@ describe('31–32: header smuggling and claims', () => {
   });
 });
 
+describe('header-safe identity', () => {
+  it('non-ASCII custom claims are escaped JSON; a subject that cannot be a header value is refused', async () => {
+    const hook = await httpHook();
+    const forwarded = (await hook(req({ Authorization: `Bearer ${await blueToken(claims('u', 900, { name: '日本 José' }))}` }))) as Request;
+    expect(forwarded).toBeInstanceOf(Request);
+    expect(forwarded.headers.get('X-Auth-Claims')).toBe('{"name":"\\u65e5\\u672c Jos\\u00e9"}');
+    expect(JSON.parse(forwarded.headers.get('X-Auth-Claims')!)).toEqual({ name: '日本 José' });
+    for (const sub of ['line\nbreak', 'ユーザー', 'x'.repeat(300)]) {
+      const body = await expect401(await hook(req({ Authorization: `Bearer ${await blueToken(claims(sub))}` })), 'invalid_token');
+      expect(body.error_description).toBe('Token subject is not usable');
+    }
+  });
+});
+
 describe('33: end to end through routeDORequest', () => {
   it('protects a DO; a valid POST reaches it with its body and identity', async () => {
     const denied = await SELF.fetch('https://app.example/protected/protected-do/e2e', { method: 'POST', body: 'nope' });
