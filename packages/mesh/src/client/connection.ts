@@ -206,6 +206,7 @@ export class ClientConnection {
     let ws: WebSocket;
     try {
       ws = new this.#o.WebSocket(this.#o.url, protocols);
+      if (typeof ws.addEventListener !== 'function') throw new TypeError('config.WebSocket did not construct a WebSocket (no addEventListener)');
     } catch (error) {
       this.#o.onConnectionError(error instanceof Error ? error : new Error(String(error)));
       this.#scheduleReconnect();
@@ -314,7 +315,7 @@ export class ClientConnection {
     if (!ws) return;
     if (frame.resumed === true) {
       // Same session: resend what the gateway has not acknowledged, in order.
-      for (const text of this.#channel.pendingAfter(frame.ack ?? 0)) ws.send(text);
+      for (const text of this.#channel.pendingAfter(frame.ack ?? 0)) this.#write(text);
     } else {
       // A new session at the gateway: calls it may have run can no longer be answered.
       const retry: OutboundCall[] = [];
@@ -373,8 +374,22 @@ export class ClientConnection {
     this.#unackedReceived = 0;
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
-    if (this.#state === 'connected' && this.#ws) this.#ws.send(text);
+    if (this.#state === 'connected') this.#write(text);
     return seq;
+  }
+
+  /**
+   * Sends on the current socket when it is open. A frame that cannot go out now is not lost:
+   * reliable frames stay in the channel and are re-sent after the reconnect.
+   */
+  #write(text: string): void {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) return;
+    try {
+      ws.send(text);
+    } catch (error) {
+      this.#log.debug('send failed; frame will be re-sent after reconnect', { error });
+    }
   }
 
   #scheduleAck(now: boolean): void {
@@ -393,7 +408,7 @@ export class ClientConnection {
 
   #sendAck(): void {
     this.#unackedReceived = 0;
-    if (this.#state === 'connected' && this.#ws) this.#ws.send(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
+    if (this.#state === 'connected') this.#write(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
   }
 
   #timeout(call: OutboundCall): void {

@@ -57,6 +57,16 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   static maxFrameBytes = MAX_FRAME_BYTES;
 
   #log = debug(this);
+  #logs = {
+    fetch: this.#log('lmz.mesh.LumenizeClientGateway.fetch'),
+    webSocketMessage: this.#log('lmz.mesh.LumenizeClientGateway.webSocketMessage'),
+    webSocketClose: this.#log('lmz.mesh.LumenizeClientGateway.webSocketClose'),
+    webSocketError: this.#log('lmz.mesh.LumenizeClientGateway.webSocketError'),
+    alarm: this.#log('lmz.mesh.LumenizeClientGateway.alarm'),
+    __executeOperation: this.#log('lmz.mesh.LumenizeClientGateway.__executeOperation'),
+    rateLimit: this.#log('lmz.mesh.LumenizeClientGateway.rateLimit'),
+    callResponse: this.#log('lmz.mesh.LumenizeClientGateway.callResponse'),
+  };
   #session: GatewaySession | undefined;
   #pending = new Map<string, PendingIncoming>();
   #attachments = new WeakMap<WebSocket, GatewayAttachment>();
@@ -69,7 +79,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   /** Accepts a verified WebSocket upgrade (426/401/403/400 otherwise). */
   override async fetch(request: Request): Promise<Response> {
-    const log = this.#log('lmz.mesh.LumenizeClientGateway.fetch');
+    const log = this.#logs.fetch;
     const verified = validateUpgrade(request);
     if ('status' in verified) {
       log.warn('upgrade refused', { status: verified.status, reason: verified.message });
@@ -133,7 +143,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   /** Handles one client frame: calls into the mesh, answers to incoming calls, acks. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const log = this.#log('lmz.mesh.LumenizeClientGateway.webSocketMessage');
+    const log = this.#logs.webSocketMessage;
     const attachment = this.#attachment(ws);
     if (!attachment || attachment.ended) return;
     if (typeof message !== 'string') {
@@ -202,7 +212,9 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       // Already closed: the runtime completed the handshake itself.
     }
     if (!attachment || attachment.ended) return;
-    this.#log('lmz.mesh.LumenizeClientGateway.webSocketClose').info('client socket closed', { instanceName: attachment.instanceName, code });
+    // After hibernation the session lives only in the attachment: rebuild it before the socket goes.
+    this.#currentSession([ws]);
+    this.#logs.webSocketClose.info('client socket closed', { instanceName: attachment.instanceName, code });
     this.#socketGone(ws);
   }
 
@@ -210,14 +222,14 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const attachment = this.#attachment(ws);
     if (!attachment || attachment.ended) return;
-    this.#log('lmz.mesh.LumenizeClientGateway.webSocketError').warn('client socket error', { instanceName: attachment.instanceName, error: String(error) });
+    this.#logs.webSocketError.warn('client socket error', { instanceName: attachment.instanceName, error: String(error) });
     this.#endSocket(ws, 1011, 'Socket error');
     this.#socketGone(ws);
   }
 
   /** Grace period over: fail waiting calls, drop the session, leave the "expired" marker alarm. */
   override async alarm(): Promise<void> {
-    const log = this.#log('lmz.mesh.LumenizeClientGateway.alarm');
+    const log = this.#logs.alarm;
     if (this.#openSockets().length > 0) return;
     this.ctx.storage.setAlarm(Date.now() + MARKER_ALARM_OFFSET_MS).catch((e: unknown) => log.error('setAlarm failed', { error: String(e) }));
     let failed = 0;
@@ -237,7 +249,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
    * the client's answer, or with a ClientDisconnectedError.
    */
   async __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
-    const log = this.#log('lmz.mesh.LumenizeClientGateway.__executeOperation');
+    const log = this.#logs.__executeOperation;
     validateCallEnvelope(envelope);
     if (envelope.batch) return encodeError(new TypeError('Batches require a LumenizeDO callee'));
     if (envelope.options?.transaction) return encodeError(new TypeError('transaction requires a LumenizeDO callee'));
@@ -253,12 +265,19 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         ws = undefined;
       }
     }
-    if (!ws) {
+    if (!ws && !this.#session) {
+      // Nothing in memory: the alarm says whether we are within a grace period.
       const alarm = await this.ctx.storage.getAlarm();
-      [ws] = this.#openSockets();
-      if (!ws && presence(false, alarm, Date.now(), this.#config.gracePeriodMs) !== 'grace') {
+      ws = this.#openSockets()[0];
+      if (!ws && !this.#session && presence(false, alarm, Date.now(), this.#config.gracePeriodMs) !== 'grace') {
         return disconnected('Client is not connected', instanceName);
       }
+    } else if (!ws) {
+      // A live session without a socket: grace, or a close whose event has not been delivered yet
+      // (then make sure the grace alarm exists so this call cannot wait forever).
+      const alarm = await this.ctx.storage.getAlarm();
+      ws = this.#openSockets()[0];
+      if (!ws && alarm === null) this.#startGrace();
     }
     const session = ws ? this.#currentSession([ws])! : (this.#session ??= new GatewaySession(undefined));
     const callId = crypto.randomUUID();
@@ -302,7 +321,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         this.#forward(frame, attachment, session);
         return;
       }
-      this.#log('lmz.mesh.LumenizeClientGateway.rateLimit').warn('client call rate limited', { userId: attachment.userId, callId: frame.callId });
+      this.#logs.rateLimit.warn('client call rate limited', { userId: attachment.userId, callId: frame.callId });
       this.#emitResponse(session, errorResponse(frame.callId, new RateLimitedError('Too many calls; slow down and retry later')));
     });
   }
@@ -322,7 +341,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #onIncomingResponse(frame: IncomingCallResponseFrame): void {
     const pending = this.#pending.get(frame.callId);
     if (!pending) {
-      this.#log('lmz.mesh.LumenizeClientGateway.webSocketMessage').warn('unexpected incoming_call_response ignored', { callId: frame.callId });
+      this.#logs.webSocketMessage.warn('unexpected incoming_call_response ignored', { callId: frame.callId });
       return;
     }
     this.#settle(frame.callId, pending, (frame.success ? { $result: frame.result } : { $error: frame.error }) as CallResult);
@@ -335,8 +354,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       const { seq, text } = channel.record((s) => JSON.stringify({ ...p.frame, seq: s, ack: channel.received }));
       p.seq = seq;
       session.lastAckSent = channel.received;
-      if (ws) {
-        ws.send(text);
+      if (ws && safeSend(ws, text)) {
         p.transmitted = true;
         this.#persist(ws, session);
       }
@@ -344,8 +362,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       return;
     }
     const text = JSON.stringify(p.frame);
-    if (ws) {
-      ws.send(text);
+    if (ws && safeSend(ws, text)) {
       p.transmitted = true;
     } else {
       p.waitingText = text;
@@ -354,7 +371,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   }
 
   #emitResponse(session: GatewaySession, response: Record<string, unknown>): void {
-    const log = this.#log('lmz.mesh.LumenizeClientGateway.callResponse');
+    const log = this.#logs.callResponse;
     if (session !== this.#session) {
       log.warn('response dropped: the client session that made the call has ended', { callId: response.callId });
       return;
@@ -364,15 +381,11 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       const channel = session.channel;
       const { text } = channel.record((s) => JSON.stringify({ ...response, seq: s, ack: channel.received }));
       session.lastAckSent = channel.received;
-      if (ws) {
-        ws.send(text);
-        this.#persist(ws, session);
-      }
+      if (ws && safeSend(ws, text)) this.#persist(ws, session);
       this.#armKeepAlive();
       return;
     }
-    if (ws) ws.send(JSON.stringify(response));
-    else log.warn('response dropped: no client socket open', { callId: response.callId });
+    if (!ws || !safeSend(ws, JSON.stringify(response))) log.warn('response dropped: no client socket open', { callId: response.callId });
   }
 
   /** Takes an untransmitted incoming call back out of its session's outbound frames. */
@@ -463,14 +476,18 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
    */
   #socketGone(ws: WebSocket): void {
     if (this.#openSockets().some((other) => other !== ws)) return;
-    this.ctx.storage
-      .setAlarm(Date.now() + this.#config.gracePeriodMs)
-      .catch((e: unknown) => this.#log('lmz.mesh.LumenizeClientGateway.alarm').error('setAlarm failed', { error: String(e) }));
+    this.#startGrace();
     const session = this.#session;
     if (!session || session.channel) return;
     for (const [callId, p] of this.#pending) {
       if (p.session === session && p.transmitted) this.#settle(callId, p, disconnected('Connection lost during call', p.instanceName));
     }
+  }
+
+  #startGrace(): void {
+    this.ctx.storage
+      .setAlarm(Date.now() + this.#config.gracePeriodMs)
+      .catch((e: unknown) => this.#logs.alarm.error('setAlarm failed', { error: String(e) }));
   }
 
   #persist(ws: WebSocket, session: GatewaySession, attachment?: GatewayAttachment): void {
@@ -483,7 +500,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   #sendAck(ws: WebSocket, session: GatewaySession): void {
     if (!session.channel) return;
-    ws.send(JSON.stringify({ type: ACK_FRAME_TYPE, ack: session.channel.received }));
+    safeSend(ws, JSON.stringify({ type: ACK_FRAME_TYPE, ack: session.channel.received }));
     session.lastAckSent = session.channel.received;
   }
 
@@ -492,12 +509,27 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
    * not persisted); a pending timer keeps it from hibernating. Idle, no timer is left behind.
    */
   #armKeepAlive(): void {
+    const owed = this.#session?.channel?.unackedCount ?? 0;
+    if (owed === 0) {
+      clearTimeout(this.#keepAlive);
+      this.#keepAlive = undefined;
+      return;
+    }
     if (this.#keepAlive !== undefined) return;
-    if (!this.#session?.channel?.unackedCount) return;
     this.#keepAlive = setTimeout(() => {
       this.#keepAlive = undefined;
       this.#armKeepAlive();
     }, KEEP_ALIVE_MS);
+  }
+}
+
+/** Sends when the socket still takes frames; false otherwise (the frame stays owed, or is logged by the caller). */
+function safeSend(ws: WebSocket, text: string): boolean {
+  try {
+    ws.send(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -7,6 +7,7 @@ declare namespace Cloudflare {
     ECHO: DurableObjectNamespace<import('./worker.ts').EchoDO>;
     DOCUMENT: DurableObjectNamespace<import('./worker.ts').DocumentDO>;
     STREAM: DurableObjectNamespace<import('./worker.ts').StreamDO>;
+    CLOSER: DurableObjectNamespace<import('./worker.ts').CloserDO>;
     SPELLCHECK: Service<import('./worker.ts').SpellCheckWorker>;
     TEST_GATEWAY_LIMITER: RateLimit;
   }

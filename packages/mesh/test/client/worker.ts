@@ -2,6 +2,7 @@
  * Test Worker for the mesh clients project: gateways (default, short timeout, rate limited), the
  * router with simulated auth middleware, a refresh endpoint, and the DOs/Worker the tests call.
  */
+import { DurableObject } from 'cloudflare:workers';
 import { LumenizeDO, LumenizeWorker, mesh } from '../../src/index.ts';
 import { LumenizeClientGateway } from '../../src/gateway/index.ts';
 import { createLumenizeRouter } from '../../src/router/index.ts';
@@ -163,6 +164,21 @@ export class StreamDO extends LumenizeDO<Cloudflare.Env> {
       }
     }
     return out;
+  }
+}
+
+/**
+ * Accepts a client socket and closes it at once with the code named by the instance's tab id
+ * (`user.c4400` → 4400): the close codes a real gateway only sends defensively.
+ */
+export class CloserDO extends DurableObject {
+  override async fetch(request: Request): Promise<Response> {
+    const instance = request.headers.get('X-Lumenize-DO-Instance-Name-Or-Id') ?? '';
+    const code = Number(/\.c(\d{4})/.exec(instance)?.[1] ?? 4400);
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].close(code, `closing with ${code}`);
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { 'Sec-WebSocket-Protocol': 'lmz' } });
   }
 }
 

@@ -1,0 +1,131 @@
+/**
+ * Gap-free resume (issue 6, "go beyond"): sequence numbers and acks in both directions. The client's
+ * socket is dropped at 100 seeded random points during a stream of 1,000 client → DO calls and
+ * 1,000 DO → client calls; every call completes exactly once, in order per direction. A second test
+ * hibernates (evicts) the gateway between phases, and a third shows that calls still waiting when
+ * the grace period expires fail with ClientDisconnectedError instead of vanishing.
+ */
+import { env, evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LumenizeClient } from '../../src/client/index.ts';
+import { tab, until } from './helpers.ts';
+import { TestClient, connected, dropAndReconnect, installWindowStub, makeClient, type MadeClient } from './test-client.ts';
+import type { StreamDO } from './worker.ts';
+
+/** mulberry32: a tiny seeded PRNG so the drop points are random but reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const live: LumenizeClient[] = [];
+afterEach(() => {
+  for (const c of live.splice(0)) c.disconnect();
+});
+
+/** Client → DO: `count` calls `record(n)` with up to `window` in flight; resolves with the answers in call order. */
+async function outbound(client: TestClient, stream: string, from: number, count: number, window: number, done: { n: number }): Promise<number[]> {
+  const answers: number[] = new Array(count);
+  let next = from;
+  const worker = async () => {
+    while (next < from + count) {
+      const n = next++;
+      answers[n - from] = (await client.lmz.callRaw('STREAM', stream, client.ctn<StreamDO>().record(n))) as number;
+      done.n++;
+    }
+  };
+  await Promise.all(Array.from({ length: window }, worker));
+  return answers;
+}
+
+async function runStream(made: MadeClient<TestClient>, win: EventTarget, stream: string, from: number, count: number, drops: number, seed: number) {
+  const random = prng(seed);
+  const total = count * 2;
+  const points = Array.from({ length: drops }, () => Math.floor(random() * total)).sort((a, b) => a - b);
+  const done = { n: 0 };
+  const progress = () => done.n + made.client.received.filter((n) => n >= from).length;
+  let stop = false;
+  const dropper = (async () => {
+    let dropped = 0;
+    for (const point of points) {
+      while (!stop && progress() < point) await new Promise((r) => setTimeout(r, 1));
+      if (stop) break;
+      await dropAndReconnect(made as MadeClient<LumenizeClient>, win);
+      dropped++;
+    }
+    return dropped;
+  })();
+  const [answers, inbound] = await Promise.all([
+    outbound(made.client, stream, from, count, 16, done),
+    env.STREAM.getByName(stream).streamTo('LUMENIZE_CLIENT_GATEWAY', made.instanceName, from, count),
+  ]);
+  stop = true;
+  return { answers, inbound, dropped: await dropper };
+}
+
+describe('gap-free resume', () => {
+  it('drops the socket at 100 seeded random points during 1,000 calls each way: every call completes exactly once, in order', async () => {
+    const win = installWindowStub();
+    const made = makeClient(TestClient, 'rita', { callTimeoutMs: 60_000 });
+    live.push(made.client);
+    await connected(made.client);
+    const stream = `resume-${tab()}`;
+    const { answers, inbound, dropped } = await runStream(made, win, stream, 0, 1_000, 100, 20_261_127);
+    const expected = Array.from({ length: 1_000 }, (_, i) => i);
+    expect(dropped).toBe(100);
+    expect(made.sockets.sockets.length).toBe(101);
+    // Client → DO: each call answered with its own value, and the DO ran each exactly once, in order.
+    expect(answers).toEqual(expected);
+    expect(await env.STREAM.getByName(stream).received()).toEqual(expected);
+    // DO → client: every call succeeded, and the client ran each exactly once, in order.
+    expect(inbound.filter((r) => !r.ok)).toEqual([]);
+    expect(made.client.received).toEqual(expected);
+  }, 120_000);
+
+  it('resumes across gateway hibernation: counters come back from the socket attachment', async () => {
+    const win = installWindowStub();
+    const made = makeClient(TestClient, 'sam', { callTimeoutMs: 60_000 });
+    live.push(made.client);
+    await connected(made.client);
+    const stream = `hib-${tab()}`;
+    const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(made.instanceName);
+    const first = await runStream(made, win, stream, 0, 50, 5, 7);
+    // Quiescent (everything answered and acknowledged): the platform may now hibernate the gateway.
+    await new Promise((r) => setTimeout(r, 100));
+    await evictDurableObject(gateway);
+    const second = await runStream(made, win, stream, 50, 50, 5, 8);
+    await evictDurableObject(gateway);
+    await dropAndReconnect(made as MadeClient<LumenizeClient>, win);
+    const third = await runStream(made, win, stream, 100, 50, 0, 9);
+    const expected = Array.from({ length: 150 }, (_, i) => i);
+    expect([...first.answers, ...second.answers, ...third.answers]).toEqual(expected);
+    expect(await env.STREAM.getByName(stream).received()).toEqual(expected);
+    expect([...first.inbound, ...second.inbound, ...third.inbound].every((r) => r.ok)).toBe(true);
+    expect(made.client.received).toEqual(expected);
+  }, 60_000);
+
+  it('calls still waiting when the grace period expires fail with ClientDisconnectedError, never silently', async () => {
+    const made = makeClient(TestClient, 'tess', { callTimeoutMs: 60_000 });
+    live.push(made.client);
+    await connected(made.client);
+    const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(made.instanceName);
+    // Go away without telling anyone (the client will not retry: no window, 1 s backoff).
+    made.sockets.drop();
+    await until(() => made.client.connectionState === 'reconnecting', 'reconnecting');
+    const pending = env.STREAM.getByName(`grace-${tab()}`).streamTo('LUMENIZE_CLIENT_GATEWAY', made.instanceName, 0, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await runDurableObjectAlarm(gateway)).toBe(true);
+    expect(await pending).toEqual([{ n: 0, ok: false, error: 'Client did not reconnect within grace period' }]);
+    // The client comes back to a new session: nothing replays the failed call.
+    await connected(made.client);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(made.client.received).toEqual([]);
+    expect(made.client.lostCount).toBe(1);
+  }, 20_000);
+});
