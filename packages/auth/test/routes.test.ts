@@ -201,15 +201,31 @@ describe('54: configure validation', () => {
     ['non-string superAdminEmails entry', { redirect: '/a', superAdminEmails: [1] }, /superAdminEmails/],
   ])('configure rejects %s with a TypeError naming the field', async (_name, config, field) => {
     const auth = makeAuth();
-    const error = await auth.stub.configure(config as never).then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    // Called on the instance (same code path as RPC, without workerd logging each thrown RPC error).
+    const error = await runInDurableObject(auth.stub, (instance) => {
+      try {
+        instance.configure(config as never);
+        return null;
+      } catch (e) {
+        return { name: (e as Error).name, message: (e as Error).message };
+      }
+    });
     expect(error).not.toBeNull();
     expect(error!.name).toBe('TypeError');
     expect(error!.message).toMatch(field);
     // Still unconfigured.
     expect((await auth.stub.fetch(`${ORIGIN}/auth/x/y/enter`)).status).toBe(503);
+  });
+
+  it('over RPC the TypeError reaches the caller', async () => {
+    const auth = makeAuth();
+    // `.then` only: matchers probing an RPC promise's properties would create pipelined calls.
+    const error = await auth.stub.configure({ redirect: '//evil.example' }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('TypeError');
+    expect(error?.message).toMatch(/AuthConfig.redirect must not be protocol-relative/);
   });
 
   it('never sends cors over RPC: a validator-function cors configures fine and still decides in the Worker', async () => {
