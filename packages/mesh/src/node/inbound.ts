@@ -8,7 +8,7 @@ import { receiveCallContext } from '../call-context.ts';
 import { runWithCallContext } from '../context-store.ts';
 import { decodeWork, encodeError, encodeResult, validateCallEnvelope } from '../envelope.ts';
 import { entryName } from '../handler-target.ts';
-import { runValidatedChain, SynchronousExecutionError } from '../ocan/execute.ts';
+import { isAsyncFunction, runValidatedChain, SynchronousExecutionError } from '../ocan/execute.ts';
 import { validateOperationChain } from '../ocan/validate.ts';
 import type { OcanConfig, OperationChain } from '../ocan/types.ts';
 import type { CallEnvelope, CallResult, EnvelopeMetadata, NodeType, ReceivedWork } from '../protocol.ts';
@@ -48,6 +48,7 @@ function batchEntryError(index: number, cause: unknown): Error {
 }
 
 function syncBeforeCall(host: CalleeHost): void {
+  if (isAsyncFunction(host.target.onBeforeCall)) throw new SynchronousExecutionError();
   const pending = host.target.onBeforeCall();
   if (pending && typeof (pending as Promise<void>).then === 'function') {
     (pending as Promise<void>).catch(() => {});

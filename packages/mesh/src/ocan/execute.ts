@@ -22,30 +22,38 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+
+/** True for `async` functions: refused before they run in synchronous mode, so they write nothing. */
+export function isAsyncFunction(fn: unknown): boolean {
+  return fn instanceof AsyncFunction || fn instanceof AsyncGeneratorFunction;
+}
+
 function notMeshCallable(name: string): TypeError {
   return new TypeError(`Method '${name}' is not mesh-callable`);
 }
 
-function* resolveMarker(marker: NestedOperationMarker, root: object, config: OcanConfig): Step {
+function* resolveMarker(marker: NestedOperationMarker, root: object, config: OcanConfig, sync: boolean): Step {
   const cache = config.aliasCache;
   const id = marker.__refId;
   if (marker.__operationChain === undefined) {
     if (id !== undefined && cache?.has(id)) return cache.get(id);
     throw new Error(`Nested operation alias '${String(id)}' encountered before its definition`);
   }
-  const value = yield* run(marker.__operationChain, root, config);
+  const value = yield* run(marker.__operationChain, root, config, sync);
   if (id !== undefined && cache) cache.set(id, value);
   return value;
 }
 
 /** Substitutes nested markers in `args`; arguments without markers keep their identity. */
-function* resolveArgs(args: unknown[], root: object, config: OcanConfig): Step {
+function* resolveArgs(args: unknown[], root: object, config: OcanConfig, sync: boolean): Step {
   let hasMarker = false;
   forEachMarker(args, () => (hasMarker = true));
   if (!hasMarker) return args;
   const copies = new Map<object, unknown>();
   function* resolve(v: unknown): Step {
-    if (isNestedOperationMarker(v)) return yield* resolveMarker(v, root, config);
+    if (isNestedOperationMarker(v)) return yield* resolveMarker(v, root, config, sync);
     if (!isPlainData(v)) return v;
     const done = copies.get(v);
     if (done) return done;
@@ -65,7 +73,7 @@ function* resolveArgs(args: unknown[], root: object, config: OcanConfig): Step {
   return out;
 }
 
-function* run(chain: OperationChain, root: object, config: OcanConfig): Step {
+function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean): Step {
   let entered = !(config.requireMeshDecorator ?? true);
   let current: unknown = root;
   let holder: unknown = undefined;
@@ -91,13 +99,15 @@ function* run(chain: OperationChain, root: object, config: OcanConfig): Step {
       if (typeof fn !== 'function' || !marks?.mesh) throw notMeshCallable(name);
       entered = true;
       if (marks.guard) {
+        if (sync && isAsyncFunction(marks.guard)) throw new SynchronousExecutionError();
         const guarded = (marks.guard as (instance: object) => unknown)(root);
         if (isThenable(guarded)) yield guarded;
       }
     } else if (typeof fn !== 'function') {
       throw new TypeError(`'${path.join('.') || name}' is not a function`);
     }
-    const args = (yield* resolveArgs(op.args, root, config)) as unknown[];
+    const args = (yield* resolveArgs(op.args, root, config, sync)) as unknown[];
+    if (sync && isAsyncFunction(fn)) throw new SynchronousExecutionError();
     current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, args);
     holder = undefined;
     path.push('()');
@@ -139,22 +149,22 @@ function driveSync(gen: Step): unknown {
  */
 export async function executeOperationChain(chain: OperationChain, target: object, config: OcanConfig = {}): Promise<unknown> {
   validateOperationChain(chain, config);
-  return driveAsync(run(chain, target, config));
+  return driveAsync(run(chain, target, config, false));
 }
 
 /**
- * Like {@link executeOperationChain} but synchronous: any step, guard or nested chain that returns a
- * promise fails with {@link SynchronousExecutionError}. Used inside `transactionSync` and batches.
+ * Like {@link executeOperationChain} but synchronous: an `async` method or guard is refused before it
+ * runs, and any other step that returns a promise fails with {@link SynchronousExecutionError}. Used inside `transactionSync` and batches.
  * @example ctx.storage.transactionSync(() => executeOperationChainSync(chain, this, { requireMeshDecorator: false }))
  */
 export function executeOperationChainSync(chain: OperationChain, target: object, config: OcanConfig = {}): unknown {
   validateOperationChain(chain, config);
-  return driveSync(run(chain, target, config));
+  return driveSync(run(chain, target, config, true));
 }
 
 /** Runs an already-validated chain (callers that validated earlier, e.g. before `onBeforeCall`). */
 export function runValidatedChain(chain: OperationChain, target: object, config: OcanConfig, synchronous: boolean): unknown {
-  const gen = run(chain, target, config);
+  const gen = run(chain, target, config, synchronous);
   return synchronous ? driveSync(gen) : driveAsync(gen);
 }
 
