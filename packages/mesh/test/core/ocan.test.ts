@@ -78,6 +78,8 @@ describe('OCAN', () => {
     // Inbound over the mesh: rejected, nothing stored.
     await expect(meshCall('CORE_DO', 'ocan-26', [...long, { type: 'apply', args: [] }])).rejects.toThrow('Operation chain too deep: 52 > 50');
     await expect(meshCall('CORE_DO', 'ocan-26', manyArgs)).rejects.toThrow('Too many arguments: 101 > 100');
+    await expect(meshCall('CORE_DO', 'ocan-26', 'not a chain')).rejects.toThrow('Invalid operation chain: operations must be an array');
+    await expect(meshCall('CORE_DO', 'ocan-26', [{ type: 'call', key: 'x' }])).rejects.toThrow("operation 0 has unknown type 'call'");
     await runInDurableObject(env.CORE_DO.getByName('ocan-26'), (_i, state) => {
       expect([...state.storage.kv.list()].filter(([k]) => !k.startsWith('__lmz_do_'))).toEqual([]);
     });
