@@ -65,7 +65,7 @@ export function checkDocs(files = docFiles()): { blocks: DocBlock[]; status: num
     join(out, 'tsconfig.json'),
     JSON.stringify({
       extends: join(repo, 'tsconfig.base.json'),
-      compilerOptions: { types: ['@cloudflare/workers-types'], typeRoots: [join(repo, 'node_modules')], noUnusedLocals: false },
+      compilerOptions: { types: ['@cloudflare/workers-types', 'node'], typeRoots: [join(repo, 'node_modules'), join(repo, 'node_modules/@types')], noUnusedLocals: false },
       files: names,
     }),
   );
