@@ -11,7 +11,6 @@ for (let i = 0; i < 64; i++) {
   DECODE[ALPHABET.charCodeAt(i)] = i;
 }
 const PAD = 61; // '='
-const VALID = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 interface NativeBase64 {
   toBase64?: (this: Uint8Array) => string;
@@ -53,28 +52,44 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return latin1.decode(out);
 }
 
-/** Decodes padded standard base64; returns undefined when `text` is not exactly that. */
+/**
+ * Decodes padded standard base64; returns undefined when `text` is not exactly the canonical
+ * encoding of some bytes. Validation is by re-encoding (fast everywhere, and identical on every
+ * runtime: no whitespace, no missing padding, no stray bits in the last character).
+ */
 export function base64ToBytes(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !VALID.test(text)) return undefined;
-  if (nativeFrom !== undefined) return nativeFrom(text);
-  if (NodeBuffer !== undefined) {
+  if (text.length % 4 !== 0) return undefined;
+  let bytes: Uint8Array;
+  if (nativeFrom !== undefined) {
+    try {
+      bytes = nativeFrom(text);
+    } catch {
+      return undefined;
+    }
+  } else if (NodeBuffer !== undefined) {
     // Buffer.from may hand out a slice of a shared pool; copy into a buffer of our own.
     const pooled = NodeBuffer.from(text, 'base64');
-    const own = new Uint8Array(pooled.length);
-    own.set(pooled);
-    return own;
+    bytes = new Uint8Array(pooled.length);
+    bytes.set(pooled);
+  } else {
+    bytes = decodeLoop(text);
   }
+  return bytesToBase64(bytes) === text ? bytes : undefined;
+}
+
+/** Table-driven decoding; garbage in gives some bytes out, which the re-encoding check rejects. */
+function decodeLoop(text: string): Uint8Array {
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const n = (text.length / 4) * 3 - pad;
+  const n = Math.max(0, (text.length / 4) * 3 - pad);
   const out = new Uint8Array(n);
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
-    const a = DECODE[text.charCodeAt(i)];
-    const b = DECODE[text.charCodeAt(i + 1)];
-    const c = text.charCodeAt(i + 2) === PAD ? 0 : DECODE[text.charCodeAt(i + 2)];
-    const d = text.charCodeAt(i + 3) === PAD ? 0 : DECODE[text.charCodeAt(i + 3)];
-    const t = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = t >>> 16;
+    const t =
+      ((DECODE[text.charCodeAt(i) & 127] & 63) << 18) |
+      ((DECODE[text.charCodeAt(i + 1) & 127] & 63) << 12) |
+      ((DECODE[text.charCodeAt(i + 2) & 127] & 63) << 6) |
+      (DECODE[text.charCodeAt(i + 3) & 127] & 63);
+    if (o < n) out[o++] = t >>> 16;
     if (o < n) out[o++] = (t >>> 8) & 255;
     if (o < n) out[o++] = t & 255;
   }

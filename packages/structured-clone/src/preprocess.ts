@@ -59,6 +59,11 @@ for (const name of [
 const NativeRequest: Function | undefined = typeof Request === 'function' ? Request : undefined;
 const NativeResponse: Function | undefined = typeof Response === 'function' ? Response : undefined;
 
+function hasEnumerable(target: object): boolean {
+  for (const _ in target) return true;
+  return false;
+}
+
 /** Writes `value` under `key`, as an own data property even when the key is `__proto__`. */
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
@@ -76,8 +81,13 @@ function headerPairs(headers: Headers): [string, string][] {
   return pairs;
 }
 
+/** Base64 length from which `stringify` splices binary text in itself (see json.ts). */
+const LARGE_BINARY = 4096;
+
 class Encoder {
   readonly objects: unknown[] = [];
+  /** Table indexes (ascending) of binary entries with at least LARGE_BINARY characters of base64. */
+  readonly largeBinary: number[] = [];
   readonly #seen = new Map<object, number>();
   /** Triples: value, table index, kind. */
   readonly #stack: unknown[] = [];
@@ -90,8 +100,12 @@ class Encoder {
   /** Index of the container being processed (-1 while encoding the root), for error paths. */
   #current = -1;
 
+  /** True when nothing enumerable was added to Object.prototype (checked once per call). */
+  readonly #cleanObjectProto: boolean;
+
   constructor(hook: PreprocessTransform | undefined) {
     this.#hook = hook;
+    this.#cleanObjectProto = !hasEnumerable(objectProto);
   }
 
   encode(value: unknown): LmzIntermediate {
@@ -216,9 +230,11 @@ class Encoder {
       case URL_KIND:
         return ['url', { href: (v as URL).href }];
       case ARRAY_BUFFER:
-        return ['arraybuffer', encodeBinary(v as ArrayBuffer, 'ArrayBuffer')];
-      case VIEW:
-        return ['arraybuffer', encodeBinary(v as ArrayBufferView, viewType(v as ArrayBufferView))];
+      case VIEW: {
+        const payload = encodeBinary(v as ArrayBuffer | ArrayBufferView, kind === VIEW ? viewType(v as ArrayBufferView) : 'ArrayBuffer');
+        if (payload.data.length >= LARGE_BINARY) this.largeBinary.push(this.objects.length);
+        return ['arraybuffer', payload];
+      }
       case BOOLEAN_OBJECT:
         return ['boolean-object', Boolean.prototype.valueOf.call(v)];
       case NUMBER_OBJECT: {
@@ -240,6 +256,7 @@ class Encoder {
     const stack = this.#stack;
     const objects = this.objects;
     const hooked = this.#hook !== undefined;
+    const plain = !hooked;
     while (stack.length !== 0) {
       const kind = stack.pop() as number;
       const index = stack.pop() as number;
@@ -250,11 +267,24 @@ class Encoder {
       switch (kind) {
         case OBJECT: {
           const source = v as Record<string, unknown>;
-          const keys = Object.keys(source);
           const out: Record<string, unknown> = {};
-          for (let i = 0; i < keys.length; i++) {
-            const k = keys[i];
-            put(out, k, this.#value(source[k], k));
+          const proto: unknown = Object.getPrototypeOf(source);
+          if ((proto === objectProto && this.#cleanObjectProto) || proto === null) {
+            // for-in walks V8's enum cache without allocating a key list; with nothing enumerable
+            // on Object.prototype it visits exactly the own enumerable string keys.
+            for (const k in source) {
+              const x = source[k];
+              // Inline fast path: without a hook, strings and booleans encode as themselves.
+              const encoded = plain && (typeof x === 'string' || typeof x === 'boolean') ? x : this.#value(x, k);
+              if (k === '__proto__') put(out, k, encoded);
+              else out[k] = encoded;
+            }
+          } else {
+            const keys = Object.keys(source);
+            for (let i = 0; i < keys.length; i++) {
+              const k = keys[i];
+              put(out, k, this.#value(source[k], k));
+            }
           }
           objects[index] = ['object', out];
           break;
@@ -263,7 +293,10 @@ class Encoder {
           const source = v as unknown[];
           const n = source.length;
           const out = new Array<unknown>(n);
-          for (let i = 0; i < n; i++) out[i] = this.#value(source[i], i);
+          for (let i = 0; i < n; i++) {
+            const x = source[i];
+            out[i] = plain && (typeof x === 'string' || typeof x === 'boolean') ? x : this.#value(x, i);
+          }
           objects[index] = ['array', out];
           break;
         }
@@ -445,4 +478,11 @@ function forEachRef(entry: [string, unknown], visit: (child: number, step: PathE
  */
 export function preprocess(value: unknown, options?: PreprocessOptions): LmzIntermediate {
   return new Encoder(options?.transform).encode(value);
+}
+
+/** Package-internal: `preprocess` plus the indexes of large binary entries, for `stringify`. */
+export function preprocessForText(value: unknown, options?: PreprocessOptions): { data: LmzIntermediate; largeBinary: number[] } {
+  const encoder = new Encoder(options?.transform);
+  const data = encoder.encode(value);
+  return { data, largeBinary: encoder.largeBinary };
 }

@@ -111,3 +111,21 @@ describe('binary data', () => {
     expect(text.length).toBeLessThanOrEqual(1.4 * 1024 * 1024);
   });
 });
+
+describe('large binary in tier 1', () => {
+  it('stringify equals JSON.stringify(preprocess(v)) when large binary payloads sit between other entries', () => {
+    const big = new Uint8Array(10_000).map((_, i) => i * 31);
+    const value = { before: { a: [1, 'two'] }, big, middle: new Map([['k', new Float64Array(2000)]]), after: [new Date(3), big.buffer], tail: 'x' };
+    expect(stringify(value)).toBe(JSON.stringify(preprocess(value)));
+    expect(stringify(big)).toBe(JSON.stringify(preprocess(big)));
+    const out = parse(stringify(value));
+    expect(bytesOf(out.big)).toEqual(bytesOf(big));
+    expect(out.after[1].byteLength).toBe(10_000);
+  });
+
+  it('base64 that is not canonical is rejected (whitespace, missing padding, stray bits)', () => {
+    for (const data of ['AQID BA==', 'AQIDBA', 'AQIDBB==', 'AQ==AQ==', '\u00e9AAA']) {
+      expect(() => parse(JSON.stringify({ root: ['$lmz', 0], objects: [['arraybuffer', { type: 'Uint8Array', data }]] }))).toThrow(TypeError);
+    }
+  });
+});
