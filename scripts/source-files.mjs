@@ -22,7 +22,8 @@ export function tsFiles(dir) {
 /** Import/export/dynamic-import specifiers of a source text. */
 export function importSpecifiers(text) {
   const specs = [];
-  const re = /(?:^|[^\w$.])(?:import|export)\s*(?:[^'"`;]*?\sfrom\s*)?['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  // Static forms must start a line (so examples in comments and strings are not imports).
+  const re = /^\s*(?:import|export)\s*(?:[^'"`;]*?\sfrom\s*)?['"]([^'"]+)['"]|(?:^|[^\w$.'"])import\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) specs.push(m[1] ?? m[2]);
   return specs;
 }
