@@ -19,6 +19,9 @@
  */
 export { LumenizeDO, type PendingWork } from './node/lumenize-do.ts';
 export { LumenizeWorker } from './node/lumenize-worker.ts';
+export { LumenizeClientGateway } from './gateway/index.ts';
+export { createLumenizeRouter, type LumenizeRouterOptions } from './router/index.ts';
+export { LumenizeClient, type LumenizeClientConfig, type LmzApiClient, type ConnectionState, type Subscription } from './client/index.ts';
 export { mesh, meshFn, result, local, type MeshMethodDecorator } from './decorators.ts';
 export type { MeshGuard } from './ocan/entry-points.ts';
 export {
