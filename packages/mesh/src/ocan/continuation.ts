@@ -16,14 +16,19 @@ export interface AnyContinuation {
 }
 
 type ContinuationArgs<A extends readonly unknown[]> = { [I in keyof A]: A[I] | AnyContinuation };
+/** A handler may leave out its last parameter: the result is appended there. */
+type DropLast<A extends readonly unknown[]> = A extends readonly [...infer Head, unknown] ? Head : A;
 
 /**
  * A continuation against `T`: every member is a continuation of that member's type, and calling a
- * function-typed continuation gives a continuation of its (awaited) return type.
+ * function-typed continuation gives a continuation of its (awaited) return type. The last argument
+ * may be left out (a handler then receives the result there).
  * @example const c: Continuation<Counter> = this.ctn<Counter>(); c.increment(2);
  */
 export type Continuation<T> = AnyContinuation &
-  (T extends (...args: infer A) => infer R ? (...args: ContinuationArgs<A>) => Continuation<Awaited<R>> : unknown) &
+  (T extends (...args: infer A) => infer R
+    ? ((...args: ContinuationArgs<A>) => Continuation<Awaited<R>>) & ((...args: ContinuationArgs<DropLast<A>>) => Continuation<Awaited<R>>)
+    : unknown) &
   (T extends object ? { readonly [K in keyof T]: Continuation<T[K]> } : unknown);
 
 /** The frozen object `ctn().$result` returns; recognized by shape so it survives persistence. */
