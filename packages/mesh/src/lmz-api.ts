@@ -4,6 +4,7 @@
 import type { AnyContinuation } from './ocan/continuation.ts';
 import type { OperationChain } from './ocan/types.ts';
 import type { CallContext, CallOptions, NodeType } from './protocol.ts';
+import type { SubscribeOptions, Subscription } from './pubsub/client-subscriptions.ts';
 
 /** Calls shared by every node kind. */
 export interface LmzCalls {
@@ -36,4 +37,16 @@ export interface LmzApi extends LmzCalls {
   instanceNameOrId: string | undefined;
   /** Escape hatch for setting identity explicitly (Workers: `bindingName` only). */
   init(opts?: { bindingName?: string; instanceNameOrId?: string }): void;
+  /**
+   * Pub/sub (DO only; Workers throw): subscribes to `topic` on a publisher DO; `handler` runs with
+   * each published value as `$result`. See docs/mesh-clients.md#pubsub.
+   * @example using sub = this.lmz.subscribe('ROOM', 'lobby', 'chat', this.ctn().onChat(this.ctn().$result));
+   */
+  subscribe(binding: string, instance: string, topic: string, handler: AnyContinuation, options?: SubscribeOptions): Subscription;
+  /**
+   * Pub/sub (DO only; Workers throw): sends `value` to every subscriber of `topic`; synchronous,
+   * fire-and-forget.
+   * @example this.lmz.publish('chat', { from: 'ann', text: 'hi' });
+   */
+  publish(topic: string, value: unknown): void;
 }

@@ -8,6 +8,8 @@ import type { LmzApi } from '../lmz-api.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
 import type { DOIdentity } from './do-identity.ts';
 import { call, callRaw, type CallerHost } from './outbound.ts';
+import { publish, subscribe, type PubSubHost } from '../pubsub/do-pubsub.ts';
+import type { SubscribeOptions, Subscription } from '../pubsub/client-subscriptions.ts';
 
 /** The fix-it message for nodes that do not know their own binding. */
 export function unknownBindingError(kind: string): Error {
@@ -81,5 +83,13 @@ export class DOLmz implements LmzApi {
 
   callRaw(binding: string, instance: string | undefined, remoteOrChain: AnyContinuation | OperationChain, options?: CallOptions): Promise<unknown> {
     return callRaw(this.#host, binding, instance, remoteOrChain, options);
+  }
+
+  subscribe(binding: string, instance: string, topic: string, handler: AnyContinuation, options?: SubscribeOptions): Subscription {
+    return subscribe(this.#host.target as PubSubHost, binding, instance, topic, handler, options);
+  }
+
+  publish(topic: string, value: unknown): void {
+    publish(this.#host.target as PubSubHost, topic, value);
   }
 }

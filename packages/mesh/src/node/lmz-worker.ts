@@ -58,6 +58,16 @@ export class WorkerLmz implements LmzApi {
     if (opts.bindingName !== undefined) this.bindingName = opts.bindingName;
   }
 
+  /** Workers hold no state to keep subscriptions in: subscribe from a LumenizeDO or a client. */
+  subscribe(): never {
+    throw new Error('LumenizeWorker cannot subscribe: subscribe from a LumenizeDO or a LumenizeClient');
+  }
+
+  /** Workers have no subscriber table: publish from a LumenizeDO. */
+  publish(): never {
+    throw new Error('LumenizeWorker cannot publish: publish from a LumenizeDO');
+  }
+
   /** This Worker in a call chain (no instance name). Throws when the binding is unknown. */
   selfIdentity(): NodeIdentity {
     if (this.#bindingName === undefined) throw unknownBindingError('LumenizeWorker');

@@ -21,6 +21,8 @@ import { DOIdentity } from './do-identity.ts';
 import { executeInbound } from './inbound.ts';
 import { DOLmz } from './lmz-do.ts';
 import { LOCAL_EXECUTION } from './outbound.ts';
+import { refuseSubscriptions } from '../pubsub/do-pubsub.ts';
+import { installPubSubMembers } from '../pubsub/install-do.ts';
 
 const BINDING_HEADER = 'X-Lumenize-DO-Binding-Name';
 const INSTANCE_HEADER = 'X-Lumenize-DO-Instance-Name-Or-Id';
@@ -79,6 +81,14 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
 
   /** Class-wide inbound hook (WHO may call); throw to refuse. Call `super.onBeforeCall()` when overriding. */
   onBeforeCall(): void | Promise<void> {}
+
+  /**
+   * Pub/sub admission, after `onBeforeCall`: default refuses (secure by default). Override and
+   * return to allow `topic` (check `this.lmz.callContext` as needed); throw to refuse.
+   */
+  onBeforeSubscribe(topic: string): void {
+    refuseSubscriptions(this, topic);
+  }
 
   /** NADIS services: `this.svc.sql`, `this.svc.alarms`, and registered plugins (lazy, cached). */
   get svc(): LumenizeServices {
@@ -172,3 +182,6 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
     }
   }
 }
+
+// Framework pub/sub members (__lmzSubscribe, __lmzUnsubscribe, __lmzDeliver, handlers): src/pubsub/.
+installPubSubMembers(LumenizeDO.prototype);

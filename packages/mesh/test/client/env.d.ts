@@ -8,6 +8,8 @@ declare namespace Cloudflare {
     DOCUMENT: DurableObjectNamespace<import('./worker.ts').DocumentDO>;
     STREAM: DurableObjectNamespace<import('./worker.ts').StreamDO>;
     CLOSER: DurableObjectNamespace<import('./worker.ts').CloserDO>;
+    NEWS: DurableObjectNamespace<import('./worker.ts').NewsDO>;
+    READER: DurableObjectNamespace<import('./worker.ts').ReaderDO>;
     SPELLCHECK: Service<import('./worker.ts').SpellCheckWorker>;
     TEST_GATEWAY_LIMITER: RateLimit;
   }

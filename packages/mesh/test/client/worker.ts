@@ -133,6 +133,19 @@ export class SpellCheckWorker extends LumenizeWorker<Cloudflare.Env> {
     const origin = this.lmz.callContext.origin;
     this.lmz.call(origin.bindingName, origin.instanceName, this.ctn<EditorLike>().spellingFindings(findings));
   }
+
+  /** The errors Workers raise for pub/sub (they have nowhere to keep subscriptions). */
+  pubsubErrors(): string[] {
+    const errors: string[] = [];
+    for (const attempt of [() => this.lmz.subscribe('NEWS', 'n', 'news', this.ctn<EditorLike>().spellingFindings([])), () => this.lmz.publish('news', 1)]) {
+      try {
+        attempt();
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    return errors;
+  }
 }
 
 /** The resume stream partner: records client → DO calls and streams DO → client calls. */
@@ -164,6 +177,46 @@ export class StreamDO extends LumenizeDO<Cloudflare.Env> {
       }
     }
     return out;
+  }
+}
+
+/** A publisher that admits topics starting with `news` and publishes on request. */
+export class NewsDO extends LumenizeDO<Cloudflare.Env> {
+  override onBeforeSubscribe(topic: string): void {
+    if (!topic.startsWith('news')) throw new Error(`Topic '${topic}' is not available`);
+  }
+
+  @mesh
+  post(topic: string, value: unknown): void {
+    this.lmz.publish(topic, value);
+  }
+
+  subscriberCount(topic: string): number {
+    try {
+      return this.svc.sql`SELECT COUNT(*) AS n FROM __lmz_subscribers WHERE topic = ${topic}`.map((r) => Number(r.n))[0];
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/** A DO subscriber: keeps what it hears in SQL. */
+export class ReaderDO extends LumenizeDO<Cloudflare.Env> {
+  override onStart(): void {
+    this.svc.sql`CREATE TABLE IF NOT EXISTS heard (value TEXT NOT NULL)`;
+  }
+
+  follow(binding: string, instance: string, topic: string): string {
+    this.lmz.bindingName ??= 'READER';
+    return this.lmz.subscribe(binding, instance, topic, this.ctn().onNews(this.ctn().$result)).id;
+  }
+
+  onNews(value: unknown): void {
+    this.svc.sql`INSERT INTO heard (value) VALUES (${value instanceof Error ? `error: ${value.message}` : JSON.stringify(value)})`;
+  }
+
+  heard(): string[] {
+    return this.svc.sql`SELECT value FROM heard ORDER BY rowid`.map((r) => String(r.value));
   }
 }
 

@@ -1,0 +1,131 @@
+/**
+ * Generic pub/sub (mesh spec §9 item 7; §12 items 93, 94): client and DO subscribers, secure-by-default
+ * admission, unsubscribe on scope exit, re-subscribe after a grace-expired reconnect, and removal of
+ * subscribers that are gone.
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LumenizeClient } from '../../src/client/index.ts';
+import { tab, until } from './helpers.ts';
+import { TestClient, connected, installWindowStub, makeClient } from './test-client.ts';
+import type { NewsDO } from './worker.ts';
+
+const live: LumenizeClient[] = [];
+afterEach(() => {
+  for (const c of live.splice(0)) c.disconnect();
+});
+
+describe('client subscriptions (item 93)', () => {
+  it('using sub becomes active, receives publishes, and unsubscribes at scope exit', async () => {
+    const made = makeClient(TestClient, 'vera');
+    live.push(made.client);
+    const { client } = made;
+    await connected(client);
+    const news = `news-${tab()}`;
+    const post = (v: unknown) => client.lmz.callRaw('NEWS', news, client.ctn<NewsDO>().post('news', v));
+    {
+      using sub = client.subscribe('NEWS', news, 'news', client.ctn<TestClient>().onResult(client.ctn().$result));
+      expect(sub.status).toBe('pending');
+      await until(() => sub.status === 'active', 'active');
+      await post({ headline: 'one' });
+      await until(() => client.handled.length === 1, 'first publish');
+      expect(client.handled).toEqual([{ headline: 'one' }]);
+    }
+    await until(async () => (await env.NEWS.getByName(news).subscriberCount('news')) === 0, 'unsubscribed');
+    await post({ headline: 'two' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(client.handled).toEqual([{ headline: 'one' }]);
+  });
+
+  it('a publisher without an onBeforeSubscribe override refuses: status failed, the error reaches the handler once', async () => {
+    const made = makeClient(TestClient, 'walt');
+    live.push(made.client);
+    await connected(made.client);
+    const sub = made.client.lmz.subscribe('ECHO', `e-${tab()}`, 'anything', made.client.ctn<TestClient>().onResult(made.client.ctn().$result));
+    await until(() => sub.status === 'failed', 'failed');
+    await until(() => made.client.handled.length === 1, 'error delivered');
+    expect((made.client.handled[0] as Error).message).toBe('Subscriptions are not enabled on EchoDO');
+    sub.unsubscribe();
+    sub.unsubscribe();
+    expect(sub.status).toBe('closed');
+  });
+
+  it('onBeforeSubscribe runs after onBeforeCall and can refuse a topic', async () => {
+    const made = makeClient(TestClient, 'xena');
+    live.push(made.client);
+    await connected(made.client);
+    const sub = made.client.subscribe('NEWS', `news-${tab()}`, 'secrets', made.client.ctn<TestClient>().onResult(made.client.ctn().$result));
+    await until(() => sub.status === 'failed', 'failed');
+    expect((made.client.handled[0] as Error).message).toBe("Topic 'secrets' is not available");
+  });
+
+  it('deliveries come only from the recorded publisher', async () => {
+    const made = makeClient(TestClient, 'yuri');
+    live.push(made.client);
+    await connected(made.client);
+    const news = `news-${tab()}`;
+    const sub = made.client.subscribe('NEWS', news, 'news', made.client.ctn<TestClient>().onResult(made.client.ctn().$result));
+    await until(() => sub.status === 'active', 'active');
+    // Another DO forges a delivery for this subscription id.
+    const forged = await env.ECHO.getByName('forger').callClient('LUMENIZE_CLIENT_GATEWAY', made.instanceName, '__lmzDeliver', [sub.id, 'news', 'fake']);
+    expect(forged).toMatchObject({ ok: false });
+    expect(made.client.handled).toEqual([]);
+  });
+});
+
+describe('resubscribe and cleanup (item 94)', () => {
+  it('after a grace-expired reconnect, subscriptions are re-established and receive the next publish', async () => {
+    const win = installWindowStub();
+    const made = makeClient(TestClient, 'zoe');
+    live.push(made.client);
+    await connected(made.client);
+    const news = `news-${tab()}`;
+    const sub = made.client.subscribe('NEWS', news, 'news', made.client.ctn<TestClient>().onResult(made.client.ctn().$result));
+    await until(() => sub.status === 'active', 'active');
+    made.sockets.drop();
+    await until(() => made.client.connectionState === 'reconnecting', 'reconnecting');
+    const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(made.instanceName);
+    await until(async () => (await runInDurableObject(gateway, (_i, s) => s.storage.getAlarm())) !== null, 'grace alarm');
+    expect(await runDurableObjectAlarm(gateway)).toBe(true);
+    // A publish while the client is gone removes its row...
+    await env.NEWS.getByName(news).post('news', 'missed');
+    await until(async () => (await env.NEWS.getByName(news).subscriberCount('news')) === 0, 'row removed');
+    // ...and the reconnect (subscriptionsLost) puts it back with the same id.
+    win.dispatchEvent(new Event('online'));
+    await connected(made.client);
+    await until(async () => (await env.NEWS.getByName(news).subscriberCount('news')) === 1, 'resubscribed');
+    await made.client.lmz.callRaw('NEWS', news, made.client.ctn<NewsDO>().post('news', 'after'));
+    await until(() => made.client.handled.length === 1, 'publish after resubscribe');
+    expect(made.client.handled).toEqual(['after']);
+    expect(sub.status).toBe('active');
+  });
+});
+
+describe('DO subscribers', () => {
+  it('a DO subscribes, hears publishes over Workers RPC, and Workers cannot publish', async () => {
+    const news = `news-${tab()}`;
+    const reader = env.READER.getByName(`reader-${tab()}`);
+    await reader.follow('NEWS', news, 'news-do');
+    await until(async () => (await env.NEWS.getByName(news).subscriberCount('news-do')) === 1, 'admitted');
+    await env.NEWS.getByName(news).post('news-do', { n: 1 });
+    await until(async () => (await reader.heard()).length === 1, 'heard');
+    expect(await reader.heard()).toEqual(['{"n":1}']);
+  });
+
+  it('a DO subscription refused by the publisher reaches the handler as an error once', async () => {
+    const reader = env.READER.getByName(`reader-${tab()}`);
+    await reader.follow('ECHO', 'e-x', 'news');
+    await until(async () => (await reader.heard()).length === 1, 'refusal heard');
+    expect(await reader.heard()).toEqual(['error: Subscriptions are not enabled on EchoDO']);
+  });
+
+  it('Workers cannot subscribe or publish; clients cannot publish', async () => {
+    expect(await env.SPELLCHECK.pubsubErrors()).toEqual([
+      'LumenizeWorker cannot subscribe: subscribe from a LumenizeDO or a LumenizeClient',
+      'LumenizeWorker cannot publish: publish from a LumenizeDO',
+    ]);
+    const made = makeClient(TestClient, 'amy');
+    live.push(made.client);
+    expect(() => made.client.lmz.publish('news', 1)).toThrow('LumenizeClient cannot publish');
+  });
+});
