@@ -160,8 +160,16 @@ export class StreamDO extends LumenizeDO<Cloudflare.Env> {
     return n;
   }
 
+  @mesh
   received(): number[] {
     return this.svc.sql`SELECT n FROM received ORDER BY rowid`.map((r) => Number(r.n));
+  }
+
+  /** Streams `receive(n)` calls back to the calling client. */
+  @mesh
+  streamToCaller(from: number, count: number): Promise<Array<{ n: number; ok: boolean; error?: string }>> {
+    const caller = this.lmz.callContext.caller;
+    return this.streamTo(caller.bindingName, caller.instanceName!, from, count);
   }
 
   /** Sends `count` sequential calls `receive(i)` to the client; returns the outcomes. */
