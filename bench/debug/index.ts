@@ -4,7 +4,9 @@
  * for both and the ratio ours ÷ no-op in time; gate: under 100 ms per million. Method: README.md.
  */
 import { debug } from '@lumenize/debug';
-import { compare, formatRatio, table, today, writeResults } from '../lib/harness.ts';
+import { compare, formatRatio, table, today, writeResults, machineLoad } from '../lib/harness.ts';
+
+const loadAtStart = machineLoad();
 
 const CALLS = 1_000_000;
 // Something enabled, but not our namespace: the logger must take the filtered-out path.
@@ -51,4 +53,4 @@ const results = table(
   ],
 );
 console.log(`\n${results}\n\nrecords produced by filtered-out calls: ${records}`);
-writeResults(`Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}.\n\n${results}`);
+writeResults(`Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}, ${loadAtStart} at the start.\n\n${results}`);

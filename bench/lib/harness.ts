@@ -3,6 +3,7 @@
  * markdown tables, and writing a suite's latest results into its README.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 export interface Timing {
@@ -42,7 +43,7 @@ function nowMs(): number {
  * machine noise only ever adds time, and interleaving gives every case the same chances.
  */
 export function compare(cases: Array<[string, () => unknown]>, options: CompareOptions = {}): Map<string, Timing> {
-  const { sampleMs = 40, rounds = 7, warmupMs = 60 } = options;
+  const { sampleMs = 30, rounds = 11, warmupMs = 60 } = options;
   const iterations = new Map<string, number>();
   for (const [name, fn] of cases) {
     collectGarbage();
@@ -93,6 +94,11 @@ export function formatRatio(ratio: number): string {
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The machine's 1-minute load average and core count, for the results header (noise context). */
+export function machineLoad(): string {
+  return `load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`;
 }
 
 /** Today's date as YYYY-MM-DD. */

@@ -10,9 +10,11 @@ import * as ungap from '@ungap/structured-clone/json';
 import * as devalue from 'devalue';
 import superjson from 'superjson';
 import { parse, stringify } from '@lumenize/structured-clone';
-import { compare, formatOps, formatRatio, measure, table, today, writeResults } from '../lib/harness.ts';
+import { compare, formatOps, formatRatio, measure, table, today, writeResults, machineLoad } from '../lib/harness.ts';
 import { cyclicGraph, SHAPES, sharedSubtree } from './fixtures.ts';
 import { sameGraph } from './same-graph.ts';
+
+const loadAtStart = machineLoad();
 
 interface Codec {
   name: string;
@@ -148,5 +150,5 @@ const missed = checks.filter(([, , ok]) => !ok).length;
 console.log(`\n${checks.length - missed} of ${checks.length} targets met`);
 
 writeResults(
-  `Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}.\n\n${sections.join('\n\n')}\n\n#### Targets and gates\n\n${targets}`,
+  `Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}, ${loadAtStart} at the start.\n\n${sections.join('\n\n')}\n\n#### Targets and gates\n\n${targets}`,
 );

@@ -27,6 +27,11 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
   else target[key] = value;
 }
 
+function hasEnumerable(target: object): boolean {
+  for (const _ in target) return true;
+  return false;
+}
+
 function hidden(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: false, writable: true, configurable: true });
 }
@@ -44,11 +49,14 @@ class Decoder {
    * tagged values replaced. This halves the allocation of `parse`. `postprocess` never does this.
    */
   readonly #inPlace: boolean;
+  /** True when nothing enumerable was added to Object.prototype (checked once per call). */
+  readonly #cleanObjectProto: boolean;
 
   constructor(objects: unknown[], inPlace: boolean) {
     this.#objects = objects;
     this.#out = new Array(objects.length);
     this.#inPlace = inPlace;
+    this.#cleanObjectProto = inPlace && !hasEnumerable(Object.prototype);
   }
 
   decode(root: unknown): unknown {
@@ -226,14 +234,15 @@ class Decoder {
       case 'object': {
         const target = o as Record<string, unknown>;
         const source = p as Record<string, unknown>;
-        const keys = Object.keys(source);
-        if (target === source) {
-          // In place: bare JSON primitives are already their own values.
-          for (let k = 0; k < keys.length; k++) {
-            const x = source[keys[k]];
-            if (typeof x === 'object' && x !== null) put(target, keys[k], this.#value(x));
+        if (target === source && this.#cleanObjectProto) {
+          // In place: bare JSON primitives are already their own values. for-in allocates no key
+          // list; with nothing enumerable on Object.prototype it sees only the own keys.
+          for (const key in source) {
+            const x = source[key];
+            if (typeof x === 'object' && x !== null) put(target, key, this.#value(x));
           }
         } else {
+          const keys = Object.keys(source);
           for (let k = 0; k < keys.length; k++) put(target, keys[k], this.#value(source[keys[k]]));
         }
         break;

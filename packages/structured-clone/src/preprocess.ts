@@ -11,7 +11,8 @@ import { HookContext, pathOf, renderPath, TRANSFORM_SKIP, type PathNode } from '
 import type { LmzIntermediate, PathElement, PreprocessOptions, PreprocessTransform } from './types.ts';
 
 // Kinds of object. Containers are processed from the work stack; leaves are written at once.
-const OBJECT = 0;
+const OBJECT = 0; // prototype Object.prototype or null
+const INSTANCE = 7; // any other prototype: a class instance, encoded as a plain object
 const ARRAY = 1;
 const MAP = 2;
 const SET = 3;
@@ -214,7 +215,7 @@ class Encoder {
     for (const [name, ctor] of UNSUPPORTED) {
       if (v instanceof ctor) throw this.#fail('UNSUPPORTED_TYPE', `cannot serialize a ${name}`, key);
     }
-    return OBJECT; // a class instance: its own enumerable data, as native cloning does
+    return INSTANCE; // a class instance: its own enumerable data, as native cloning does
   }
 
   #leaf(v: object, kind: number): [string, unknown] {
@@ -268,8 +269,7 @@ class Encoder {
         case OBJECT: {
           const source = v as Record<string, unknown>;
           const out: Record<string, unknown> = {};
-          const proto: unknown = Object.getPrototypeOf(source);
-          if ((proto === objectProto && this.#cleanObjectProto) || proto === null) {
+          if (this.#cleanObjectProto) {
             // for-in walks V8's enum cache without allocating a key list; with nothing enumerable
             // on Object.prototype it visits exactly the own enumerable string keys.
             for (const k in source) {
@@ -280,12 +280,14 @@ class Encoder {
               else out[k] = encoded;
             }
           } else {
-            const keys = Object.keys(source);
-            for (let i = 0; i < keys.length; i++) {
-              const k = keys[i];
-              put(out, k, this.#value(source[k], k));
-            }
+            this.#ownKeys(source, out);
           }
+          objects[index] = ['object', out];
+          break;
+        }
+        case INSTANCE: {
+          const out: Record<string, unknown> = {};
+          this.#ownKeys(v as Record<string, unknown>, out);
           objects[index] = ['object', out];
           break;
         }
@@ -324,6 +326,15 @@ class Encoder {
       // Children were stacked in key order; flip them so the first child is processed first
       // (depth-first pre-order: a hook meets values in the order a recursive walk would).
       if (stack.length - base > 3) this.#flip(base);
+    }
+  }
+
+  /** Encodes the own enumerable string-keyed properties of `source` into `out`. */
+  #ownKeys(source: Record<string, unknown>, out: Record<string, unknown>): void {
+    const keys = Object.keys(source);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      put(out, k, this.#value(source[k], k));
     }
   }
 

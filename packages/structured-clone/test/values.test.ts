@@ -116,6 +116,20 @@ describe('objects and arrays', () => {
     expect(revived).toEqual({ k: 'v' });
   });
 
+  it('even with Object.prototype polluted elsewhere, inherited enumerable properties are neither copied nor decoded', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.pollutedElsewhere = 'inherited';
+    try {
+      const text = stringify({ own: 1, nested: { x: 2 } });
+      expect(text).not.toContain('pollutedElsewhere');
+      const out = parse(text);
+      expect(Object.keys(out)).toEqual(['own', 'nested']);
+      expect(Object.keys(out.nested)).toEqual(['x']);
+    } finally {
+      delete proto.pollutedElsewhere;
+    }
+  });
+
   it('accessor properties are read once and arrive as data properties', () => {
     let reads = 0;
     const value = {
