@@ -58,6 +58,19 @@ describe('callContext', () => {
     expect(got.context.state).toEqual({ marker: 'm44' });
   });
 
+  it('the context is copied at call(): later mutations by the caller reach neither the callee nor the handler', async () => {
+    await meshCall('CORE_DO', 'ctx-copy', core().startCallThenMutate('OTHER_DO', 'ctx-copy-b', 'kcopy'));
+    const got = (await waitFor(() => kvOf('ctx-copy', 'kcopy'))) as { outcome: { value: Snapshot }; context: Snapshot };
+    expect(got.outcome.value.state).toEqual({ marker: 'at-call' });
+    expect(got.context.state).toEqual({ marker: 'at-call' });
+  });
+
+  it('a DO that knows no name appears in call chains under its id', async () => {
+    const id = env.CORE_DO.idFromName('ctx-by-id').toString();
+    const seen = (await meshCall('CORE_DO', id, core().relay('OTHER_DO', 'ctx-by-id-b', chainOf(core().context())))) as Snapshot;
+    expect(seen.callChain).toEqual([TEST_ORIGIN, { type: 'LumenizeDO', bindingName: 'CORE_DO', instanceName: id }]);
+  });
+
   it('45: concurrent callers see only their own origin; concurrent callRaws keep the handler origin at every await', async () => {
     const [one, two] = (await Promise.all([
       inDO('ctx-45-one', (a) => a.lmz.callRaw('OTHER_DO', 'ctx-45b', a.ctn<CoreDO>().contextAcrossAwait(20))),

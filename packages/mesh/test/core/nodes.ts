@@ -155,6 +155,13 @@ export class CoreDO extends LumenizeDO {
     this.lmz.call(binding, instance, replay(this.ctn(), chain), this.ctn().recordOutcome(key, this.ctn().$result), options);
     return 'started';
   }
+  /** The context is copied at call(): later changes by the caller reach neither callee nor handler. */
+  @mesh startCallThenMutate(binding: string, instance: string, key: string) {
+    this.lmz.callContext.state.marker = 'at-call';
+    this.lmz.call(binding, instance, this.ctn<CoreDO>().context(), this.ctn().recordOutcome(key, this.ctn().$result));
+    this.lmz.callContext.state.marker = 'changed-after-call';
+    return 'started';
+  }
   /** Two one-way calls: call the caller back with an independent call. */
   @mesh callMeBack(key: string) {
     const caller = this.lmz.callContext.caller;
