@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# `npm start`: installs what is missing, then serves apps/demo with wrangler dev on localhost:8787.
-# State persists in apps/demo/.wrangler/state, so data survives a restart. Ctrl-C stops it.
+# `npm start`: installs what is missing, prepares the demo (DEV-ONLY JWT keys in the git-ignored
+# apps/demo/.dev.vars, browser bundle in apps/demo/dist/public), then serves it with wrangler dev on
+# localhost:8787. State persists in apps/demo/.wrangler/state, so documents and sign-ins survive a
+# restart. Ctrl-C stops it. PORT and LMZ_DEMO_STATE (state folder) override the defaults.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/node22.sh"
 lmz_ensure_deps
 export PATH="$root/node_modules/.bin:$PATH"
 port="${PORT:-8787}"
+state="${LMZ_DEMO_STATE:-.wrangler/state}"
 cd "$root/apps/demo"
+node scripts/prepare.mjs
 echo
-echo "  Lumenize demo: open http://localhost:${port}"
+echo "  Lumenize Docs (demo): open http://localhost:${port}"
+echo "  Sign in with any email address. No email is sent in local dev: the magic link is printed"
+echo "  here in this terminal and listed at http://localhost:${port}/dev/mailbox"
 echo
-exec wrangler dev --port "$port" --ip 127.0.0.1 --persist-to .wrangler/state --show-interactive-dev-session=false
+exec wrangler dev --port "$port" --ip 127.0.0.1 --persist-to "$state" --show-interactive-dev-session=false

@@ -1,0 +1,99 @@
+/**
+ * `npm start` is scripts/start.sh: it prepares the demo (dev keys, browser bundle) and runs
+ * wrangler dev with persisted state. This test runs that script on a free port (PORT) with its own
+ * state folder (LMZ_DEMO_STATE), waits for the app (at most 90 s, the issue's bound for a fresh
+ * clone), writes a document through the mesh, restarts the script, and reads it back: documents,
+ * versions, who wrote them, and the sign-in itself survive the restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../tools/wrangler-dev.ts';
+import { connectNodeClient } from './support/node-client.ts';
+import { signInOverHttp } from './support/sign-in.ts';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface Started {
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Runs `bash scripts/start.sh` (what `npm start` runs) and resolves once the page is served. */
+async function npmStart(state: string, timeoutMs = 90_000): Promise<Started> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('bash', [join(repo, 'scripts/start.sh')], {
+    cwd: repo,
+    env: { ...process.env, PORT: String(port), LMZ_DEMO_STATE: state, CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout?.on('data', (d) => (log += d));
+  child.stderr?.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(-child.pid!, 'SIGTERM');
+    const force = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(force);
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`scripts/start.sh exited with ${child.exitCode}:\n${log}`);
+    try {
+      const page = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (page.ok && (await page.text()).includes('<div id="app">')) return { url, output: () => log, stop };
+    } catch {
+      // Not serving yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`npm start did not serve the app within ${timeoutMs} ms:\n${log}`);
+}
+
+describe('npm start', () => {
+  it('serves Lumenize Docs within 90 s, and documents survive a restart', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'lmz-docs-start-'));
+    let server = await npmStart(state);
+    let docId: string;
+    const alice = await signInOverHttp(server.url, 'alice@example.com');
+    try {
+      expect(server.output()).toContain('open http://localhost:');
+      expect(server.output()).toContain('/dev/mailbox');
+      const bundle = await fetch(`${server.url}/app.js`);
+      expect(bundle.status).toBe(200);
+      expect(bundle.headers.get('content-type')).toContain('javascript');
+      using client = await connectNodeClient(server.url, alice);
+      const doc = await client.createDoc('Survives restarts');
+      docId = doc.id;
+      const first = await client.edit(docId, 'restart-edit-1', 0, ['Written before the restart.']);
+      const second = await client.edit(docId, 'restart-edit-2', 1, [27, ' Twice.']);
+      expect([first.version, second.version]).toEqual([1, 2]);
+    } finally {
+      await server.stop();
+    }
+
+    server = await npmStart(state);
+    try {
+      // The refresh cookie issued before the restart still works: sessions live in DemoAuth's SQLite.
+      alice.baseUrl = server.url;
+      await alice.refresh();
+      using client = await connectNodeClient(server.url, alice);
+      const reopened = await client.openDoc(docId);
+      expect(reopened.text).toBe('Written before the restart. Twice.');
+      expect(reopened.version).toBe(2);
+      expect(reopened.lastEdit?.by.email).toBe('alice@example.com');
+      expect((await client.listDocs()).map((d) => d.title)).toContain('Survives restarts');
+    } finally {
+      await server.stop();
+    }
+  });
+});
