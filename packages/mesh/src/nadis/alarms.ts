@@ -83,6 +83,8 @@ export class Alarms extends NadisPlugin {
   #log = debug('lmz.mesh.Alarms');
   #ulid = ulidFactory({ monotonic: true });
   #ready = false;
+  /** `id:rev` of schedules running now, so overlapping triggerAlarms() calls never run one twice. */
+  #running = new Set<string>();
 
   constructor(doInstance: object) {
     super(doInstance);
@@ -228,6 +230,17 @@ export class Alarms extends NadisPlugin {
 
   /** Runs one handler; afterwards a one-shot is deleted and a cron moves past now. */
   async #run(row: Row): Promise<boolean> {
+    const key = `${row.id}:${row.rev}`;
+    if (this.#running.has(key)) return false;
+    this.#running.add(key);
+    try {
+      return await this.#attempt(row);
+    } finally {
+      this.#running.delete(key);
+    }
+  }
+
+  async #attempt(row: Row): Promise<boolean> {
     let ok = false;
     try {
       const chain = parse(row.operation_chain) as OperationChain;

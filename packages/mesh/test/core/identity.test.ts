@@ -92,7 +92,13 @@ describe('Identity and LumenizeDO', () => {
   it('6: lmz.type per node; Worker instanceName, id and instanceNameOrId stay undefined after assignment', async () => {
     await runInDurableObject(env.CORE_DO.getByName('identity-6'), (instance: CoreDO) => expect(instance.lmz.type).toBe('LumenizeDO'));
     const worker = env.CORE_WORKER as unknown as CoreWorker;
-    expect(await worker.identityAfterAssignments()).toEqual({ type: 'LumenizeWorker', instanceName: undefined, id: undefined, instanceNameOrId: undefined });
+    expect(await worker.identityAfterAssignments()).toEqual({
+      type: 'LumenizeWorker',
+      instanceName: undefined,
+      id: undefined,
+      instanceNameOrId: undefined,
+      mismatch: "Worker binding name mismatch: stored 'CORE_WORKER' but received 'OTHER'",
+    });
     // The client's type lives in @lumenize/mesh/client (LumenizeClient tests).
   });
 

@@ -431,9 +431,17 @@ export class CoreWorker extends LumenizeWorker {
   }
   /** Item 6: instance-related assignments are ignored on Workers. */
   identityAfterAssignments() {
+    this.lmz.init({ bindingName: 'CORE_WORKER' });
+    this.lmz.bindingName = 'CORE_WORKER';
+    let mismatch = '';
+    try {
+      this.lmz.bindingName = 'OTHER';
+    } catch (e) {
+      mismatch = (e as Error).message;
+    }
     this.lmz.instanceName = 'x';
     this.lmz.id = 'y';
     this.lmz.instanceNameOrId = 'z';
-    return { type: this.lmz.type, instanceName: this.lmz.instanceName, id: this.lmz.id, instanceNameOrId: this.lmz.instanceNameOrId };
+    return { type: this.lmz.type, instanceName: this.lmz.instanceName, id: this.lmz.id, instanceNameOrId: this.lmz.instanceNameOrId, mismatch };
   }
 }

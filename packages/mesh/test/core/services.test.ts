@@ -148,6 +148,15 @@ describe('Alarms', () => {
     });
   });
 
+  it('overlapping triggerAlarms() calls never run one schedule twice', async () => {
+    await inAlarmDO('al-overlap', async (a, state) => {
+      a.svc.alarms.schedule(0, a.ctn().recordAlarm('once'));
+      const [first, second] = await Promise.all([a.svc.alarms.triggerAlarms(), a.svc.alarms.triggerAlarms()]);
+      expect([...first, ...second]).toHaveLength(1);
+      expect(state.storage.kv.get('runs')).toEqual(['once']);
+    });
+  });
+
   it('transaction: true rolls back an alarm handler that throws after writing', async () => {
     await inAlarmDO('al-tx', async (a, state) => {
       a.svc.alarms.schedule(0, a.ctn().writeThenThrowAlarm(), { transaction: true });
