@@ -7,7 +7,7 @@ import { StructuredCloneEncodeError, type EncodeErrorCode } from './errors.ts';
 import { specialNumberName } from './numbers.ts';
 import { isRequestSync, type RequestSync, REQUEST_DEFAULTS, REQUEST_OPTIONAL_FIELDS, requestSyncBody } from './request-sync.ts';
 import { isResponseSync, type ResponseSync, responseSyncBody } from './response-sync.ts';
-import { HookContext, pathOf, renderPath, TRANSFORM_SKIP, type PathNode } from './transform.ts';
+import { HookContext, pathOf, renderPath, stepOf, TRANSFORM_SKIP, type PathNode } from './transform.ts';
 import type { LmzIntermediate, PathElement, PreprocessOptions, PreprocessTransform } from './types.ts';
 
 // Kinds of object. Containers are processed from the work stack; leaves are written at once.
@@ -153,7 +153,7 @@ class Encoder {
       const replaced = this.#replaced?.get(v);
       if (replaced !== undefined) return replaced;
     }
-    const replacement = this.#hook!(v, new HookContext(this.#node, this.#step(key)));
+    const replacement = this.#hook!(v, new HookContext(this.#node, key));
     if (replacement === TRANSFORM_SKIP) return this.#plain(v, key);
     const encoded = this.#plain(replacement, key);
     if (isObject) {
@@ -163,10 +163,6 @@ class Encoder {
     return encoded;
   }
 
-  #step(key: string | number | undefined): PathElement | undefined {
-    if (key === undefined) return undefined;
-    return typeof key === 'number' ? { type: 'index', key } : { type: 'get', key };
-  }
 
   /** Gives a first-met object its table index; leaves are written now, containers stacked. */
   #add(v: object, key: string | number | undefined): number {
@@ -182,7 +178,7 @@ class Encoder {
     this.#seen.set(v, index);
     this.objects.push(null);
     this.#stack.push(v, index, kind);
-    if (this.#hook !== undefined) this.#nodes.push({ parent: this.#node, step: this.#step(key) });
+    if (this.#hook !== undefined) this.#nodes.push({ parent: this.#node, step: stepOf(key) });
     return index;
   }
 
@@ -417,7 +413,7 @@ class Encoder {
 
   #fail(code: EncodeErrorCode, message: string, key: string | number | undefined): StructuredCloneEncodeError {
     const path = this.#hook !== undefined ? pathOf(this.#node) : this.#containerPath();
-    const step = this.#step(key);
+    const step = stepOf(key);
     if (step !== undefined) path.push(step);
     return new StructuredCloneEncodeError(code, message, renderPath(path));
   }

@@ -35,19 +35,26 @@ export function renderPath(path: readonly PathElement[]): string {
   return out;
 }
 
-/** The context handed to a hook. */
+/** The step to a value under `key`: an array position, a property name, or none (Map/Set members). */
+export function stepOf(key: string | number | undefined): PathElement | undefined {
+  if (key === undefined) return undefined;
+  return typeof key === 'number' ? { type: 'index', key } : { type: 'get', key };
+}
+
+/** The context handed to a hook; nothing about the path is built unless `path` is read. */
 export class HookContext implements PreprocessContext {
   #node: PathNode | null;
-  #step: PathElement | undefined;
+  #key: string | number | undefined;
   #path: PathElement[] | undefined;
-  constructor(node: PathNode | null, step: PathElement | undefined) {
+  constructor(node: PathNode | null, key: string | number | undefined) {
     this.#node = node;
-    this.#step = step;
+    this.#key = key;
   }
   get path(): PathElement[] {
     if (this.#path === undefined) {
       const path = pathOf(this.#node);
-      if (this.#step !== undefined) path.push(this.#step);
+      const step = stepOf(this.#key);
+      if (step !== undefined) path.push(step);
       this.#path = path;
     }
     return this.#path.slice();
