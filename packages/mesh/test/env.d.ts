@@ -5,6 +5,8 @@ declare namespace Cloudflare {
     OTHER_DO: DurableObjectNamespace<import('./core/nodes.ts').CoreDO>;
     START_DO: DurableObjectNamespace<import('./core/nodes.ts').StartDO>;
     PLAIN_DO: DurableObjectNamespace<import('./core/nodes.ts').PlainDO>;
+    COUNTING_PLAIN_DO: DurableObjectNamespace<import('./core/nodes.ts').CountingPlainDO>;
+    COUNTING_START_DO: DurableObjectNamespace<import('./core/nodes.ts').CountingStartDO>;
     FAILING_START_DO: DurableObjectNamespace<import('./core/nodes.ts').FailingStartDO>;
     SPY_DO: DurableObjectNamespace<import('./core/nodes.ts').SpyDO>;
     GUARDED_DO: DurableObjectNamespace<import('./core/nodes.ts').GuardedDO>;

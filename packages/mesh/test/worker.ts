@@ -1,5 +1,5 @@
 /** Test Worker for mesh:workerd: every test Durable Object and entrypoint class is exported here by name. */
-export { CoreDO, SpyDO, StartDO, PlainDO, FailingStartDO, GuardedDO, RawDO, AlarmDO, BankDO, CoreWorker } from './core/nodes.ts';
+export { CoreDO, SpyDO, StartDO, PlainDO, CountingPlainDO, CountingStartDO, FailingStartDO, GuardedDO, RawDO, AlarmDO, BankDO, CoreWorker } from './core/nodes.ts';
 
 export default {
   async fetch(): Promise<Response> {

@@ -45,6 +45,15 @@ describe('stubs: one observable seam, each stub disposed exactly once', () => {
   });
 });
 
+describe('no floating RPC promise', () => {
+  it('a failing call() without a handler is logged at warn and leaves no unhandled rejection', async () => {
+    const since = mark();
+    await inDO('float-1', (a) => a.lmz.call('OTHER_DO', 'float-1b', a.ctn<CoreDO>().fail('nobody listens')));
+    const warned = await waitFor(() => logsOf('lmz.mesh.LumenizeDO.call', 'warn', since)[0], 'warn log');
+    expect(warned).toMatchObject({ message: 'call failed (no handler)', data: { binding: 'OTHER_DO', method: 'fail' } });
+  });
+});
+
 describe('ctnBatch (item 95)', () => {
   it('applies every entry and returns their results', async () => {
     const result = await inDO('batch-caller', (a) => {

@@ -2,7 +2,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { newContinuation } from '../../src/index.ts';
-import type { CoreDO, CoreWorker, PlainDO, StartDO } from './nodes.ts';
+import type { CoreDO, CoreWorker, CountingPlainDO, CountingStartDO, PlainDO, StartDO } from './nodes.ts';
 import { envelopeFor, meshCall, rpc } from './helpers.ts';
 import { logsOf, mark } from './logs.ts';
 
@@ -109,6 +109,12 @@ describe('Identity and LumenizeDO', () => {
     await runInDurableObject(env.START_DO.getByName('identity-7'), (_i, state) => expect(state.storage.kv.get('startedWithTable')).toBe('items'));
     const ping = (n: number) => meshCall('PLAIN_DO', 'identity-7', newContinuation<PlainDO>().ping(n));
     expect(await Promise.all([ping(1), ping(2), ping(3)])).toEqual([1, 2, 3]);
+  });
+
+  it('blockConcurrencyWhile is used only when onStart is overridden; onStart sees subclass fields', async () => {
+    expect(await meshCall('COUNTING_PLAIN_DO', 'bcw', newContinuation<CountingPlainDO>().ping())).toBe(0);
+    expect(await meshCall('COUNTING_START_DO', 'bcw', newContinuation<CountingStartDO>().ping())).toBe(1);
+    await runInDurableObject(env.COUNTING_START_DO.getByName('bcw'), (_i, state) => expect(state.storage.kv.get('sawField')).toBe('field initialized'));
   });
 
   it('8: an onStart failure rejects the first call and logs at error level', async () => {

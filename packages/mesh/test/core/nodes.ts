@@ -232,6 +232,48 @@ export class PlainDO extends LumenizeDO {
   }
 }
 
+/** Counts blockConcurrencyWhile calls (the vitest wrapper makes its own later, so read it right after super()). */
+export const bcwCalls = new Map<string, number>();
+function countBlockConcurrency(ctx: DurableObjectState): void {
+  const original = ctx.blockConcurrencyWhile.bind(ctx);
+  const id = ctx.id.toString();
+  bcwCalls.set(id, 0);
+  ctx.blockConcurrencyWhile = <T>(fn: () => Promise<T>) => {
+    bcwCalls.set(id, (bcwCalls.get(id) ?? 0) + 1);
+    return original(fn);
+  };
+}
+
+/** No onStart: the constructor must not call blockConcurrencyWhile. */
+export class CountingPlainDO extends LumenizeDO {
+  readonly duringConstruction: number;
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    countBlockConcurrency(ctx);
+    super(ctx, env);
+    this.duringConstruction = bcwCalls.get(ctx.id.toString())!;
+  }
+  @mesh ping() {
+    return this.duringConstruction;
+  }
+}
+
+/** With onStart: exactly one blockConcurrencyWhile, and subclass fields are ready inside onStart. */
+export class CountingStartDO extends LumenizeDO {
+  #ready = 'field initialized';
+  readonly duringConstruction: number;
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    countBlockConcurrency(ctx);
+    super(ctx, env);
+    this.duringConstruction = bcwCalls.get(ctx.id.toString())!;
+  }
+  override onStart() {
+    this.ctx.storage.kv.put('sawField', this.#ready);
+  }
+  @mesh ping() {
+    return this.duringConstruction;
+  }
+}
+
 /** onStart always fails. */
 export class FailingStartDO extends LumenizeDO {
   override onStart() {
