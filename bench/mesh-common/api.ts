@@ -17,6 +17,9 @@ export interface CounterApi {
 /** How a DO → DO batch is sent (see bench/mesh-do/README.md). */
 export type DoToDoMode = 'mesh' | 'native' | 'native-held' | 'empty';
 
+/** Which method a DO → DO batch calls: `increment()` or `echo(record)` (~100 B). */
+export type DoToDoOp = 'increment' | 'echo';
+
 /** Binding names in bench/mesh-common/worker/wrangler.jsonc. */
 export const BINDINGS = {
   gateway: 'LUMENIZE_CLIENT_GATEWAY',

@@ -1,0 +1,103 @@
+/**
+ * Client → DO round trip over a WebSocket (issue 9 item 1): a Node client calls a trivial DO method
+ * (increment, echo ~100 B, echo ~10 KB) served by real `wrangler dev` on localhost. Ours:
+ * LumenizeClient → router → gateway DO → target DO. Cap'n Web 0.12: newWebSocketRpcSession → a DO
+ * serving `newWorkersRpcResponse`. Sequential latency (p50/p99) and 32 concurrent (ops/s); headline
+ * ours ÷ Cap'n Web in ops/s (target ≥ 1.2×). Method: README.md.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { formatOps, formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
+import { PAYLOADS } from '../mesh-common/api.ts';
+import { connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
+import { startBenchWorker } from '../mesh-common/server.ts';
+import { concurrentThroughput, sequentialLatency, warmUp } from '../mesh-common/timing.ts';
+
+const ROUNDS = 7;
+const SEQ_OPS_PER_ROUND = 60;
+const CONCURRENCY = 32;
+const CONC_OPS_PER_ROUND = 320;
+const WARMUP = 50;
+const TARGET = 1.2;
+
+const OPERATIONS: Array<[string, (p: PeerClient) => Promise<unknown>, (v: unknown) => boolean]> = [
+  ['increment()', (p) => p.increment(), (v) => typeof v === 'number' && v > 0],
+  ['echo ~100 B', (p) => p.echo(PAYLOADS['100 B']), (v) => isDeepStrictEqual(v, PAYLOADS['100 B'])],
+  ['echo ~10 KB', (p) => p.echo(PAYLOADS['10 KB']), (v) => isDeepStrictEqual(v, PAYLOADS['10 KB'])],
+];
+
+const loadAtStart = machineLoad();
+const started = performance.now();
+const worker = await startBenchWorker();
+console.log(`wrangler dev ready at ${worker.url} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const peers: PeerClient[] = [];
+try {
+  peers.push(await connectOurs(worker.url, 'client1', 'client-bench'));
+  peers.push(await connectCapnWeb(worker.wsUrl, 'client-bench'));
+  const [ours, capn] = peers;
+
+  const rows: string[][] = [];
+  const ratios: Array<{ op: string; seq: number; conc: number }> = [];
+  for (const [opName, run, check] of OPERATIONS) {
+    for (const peer of peers) {
+      const value = await run(peer);
+      if (!check(value)) throw new Error(`${peer.name} ${opName} answered wrongly: ${JSON.stringify(value).slice(0, 200)}`);
+    }
+    const cases: Array<[string, () => Promise<unknown>]> = peers.map((p) => [p.name, () => run(p)]);
+    await warmUp(cases, WARMUP);
+    const seq = await sequentialLatency(cases, { rounds: ROUNDS, opsPerRound: SEQ_OPS_PER_ROUND });
+    const conc = await concurrentThroughput(cases, { rounds: ROUNDS, opsPerRound: CONC_OPS_PER_ROUND, concurrency: CONCURRENCY });
+    const seqRatio = seq.get(ours.name)!.opsPerSec / seq.get(capn.name)!.opsPerSec;
+    const concRatio = conc.get(ours.name)!.best / conc.get(capn.name)!.best;
+    ratios.push({ op: opName, seq: seqRatio, conc: concRatio });
+    for (const peer of peers) {
+      const s = seq.get(peer.name)!;
+      const c = conc.get(peer.name)!;
+      const isOurs = peer === ours;
+      rows.push([
+        opName,
+        peer.name,
+        s.p50.toFixed(2),
+        s.p99.toFixed(2),
+        formatOps(s.opsPerSec),
+        `${formatOps(c.best)} (${formatOps(c.median)})`,
+        isOurs ? formatRatio(seqRatio) : '—',
+        isOurs ? formatRatio(concRatio) : '—',
+        isOurs ? (concRatio >= TARGET ? 'MET' : 'MISSED') : '',
+      ]);
+    }
+    console.log(`${opName}: ours ÷ Cap'n Web = ${formatRatio(seqRatio)} sequential, ${formatRatio(concRatio)} at ${CONCURRENCY} concurrent`);
+  }
+  rows.push([
+    'Agents SDK `@callable`',
+    'n/a',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    'see README',
+  ]);
+  const results = table(
+    [
+      'operation',
+      'client',
+      'sequential p50 ms',
+      'sequential p99 ms',
+      'sequential ops/s (1000 ÷ p50)',
+      `${CONCURRENCY} concurrent ops/s best (median)`,
+      "ours ÷ Cap'n Web, sequential",
+      `ours ÷ Cap'n Web, ${CONCURRENCY} concurrent`,
+      `target ≥ ${TARGET}× (concurrent)`,
+    ],
+    rows,
+  );
+  const headline = ratios.map((r) => `${r.op} ${formatRatio(r.conc)}`).join(', ');
+  console.log(`\n${results}\n\nHeadline (ours ÷ Cap'n Web, ${CONCURRENCY} concurrent ops/s): ${headline}`);
+  writeResults(
+    `Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}, ${loadAtStart} at the start (a shared machine: other jobs ran alongside).\n\n${results}\n\nHeadline (ours ÷ Cap'n Web, ${CONCURRENCY} concurrent ops/s): ${headline}.`,
+  );
+} finally {
+  for (const p of peers) await p.close().catch(() => undefined);
+  await worker.stop();
+}
