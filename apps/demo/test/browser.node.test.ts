@@ -17,6 +17,8 @@ import { startWranglerDev, type WranglerDev } from '../../../tools/wrangler-dev.
 import { buildWeb, ensureDevKeys } from '../scripts/prepare.mjs';
 import { networkSwitch, type NetworkSwitch } from './support/network.ts';
 import { signInPage } from './support/sign-in.ts';
+// Pulls the browser sources (UI included) into the Node-side type check (DOM lib); erased at runtime.
+import type {} from '../web/main.ts';
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(app, '../../artifacts');
@@ -113,6 +115,8 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     // The word count came back through DocumentDO → WordCountWorker, for the user who typed.
     await alice.page.waitForFunction(() => /6 words/.test(document.getElementById('words')?.textContent ?? '') && /bob@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 5_000 });
 
+    // The autosave alarm snapshots the document a few seconds after the first edit.
+    await alice.page.waitForFunction(() => /Autosaved snapshot v\d+/.test(document.getElementById('snapshot')?.textContent ?? ''), undefined, { timeout: 10_000 });
     mkdirSync(artifacts, { recursive: true });
     await alice.page.screenshot({ path: join(artifacts, 'demo-editor-two-users.png') });
 
@@ -131,6 +135,22 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     const merged = (v: { text: string }) => ['Day 1: Lisbon.', ' Day 2: Porto.', ' Day 3: Sintra.', ' Pack sunscreen!'].every((part) => v.text.includes(part));
     await until(alice.page, 'Bob\'s offline-time edit in Alice\'s editor', (v) => merged(v) && v.status === 'connected', 15_000);
     await until(bob.page, 'Alice\'s offline-time edit in Bob\'s editor', (v) => merged(v) && v.lastEmail === 'alice@example.com', 15_000);
+    expect((await view(alice.page)).text).toBe((await view(bob.page)).text);
+
+    // A longer outage, past the gateway's 5 s grace period: Alice's subscriptions are lost with it.
+    // On reconnect the client re-subscribes and the editor fetches the edits it missed.
+    await alice.network.goOffline();
+    await until(alice.page, 'the offline status again', (v) => v.status === 'offline');
+    await typeAtEnd(bob.page, ' Day 4: Évora.');
+    await typeAtEnd(alice.page, ' Book trains.');
+    await alice.page.waitForTimeout(6_500);
+    await alice.network.goOnline();
+    const all = (v: { text: string }) => merged(v) && v.text.includes(' Day 4: Évora.') && v.text.includes(' Book trains.');
+    await until(alice.page, 'edits from the long outage in Alice\'s editor', (v) => all(v) && v.status === 'connected', 15_000);
+    await until(bob.page, 'Alice\'s long-outage edit in Bob\'s editor', all, 15_000);
+    // Live updates work again (the subscription was re-established, not just caught up once).
+    await typeAtEnd(bob.page, ' Day 5: home.');
+    await until(alice.page, 'a new live edit after the outage', (v) => v.text.endsWith(' Day 5: home.') && v.lastEmail === 'bob@example.com');
     const [a, b] = [await view(alice.page), await view(bob.page)];
     expect(a.text).toBe(b.text);
 

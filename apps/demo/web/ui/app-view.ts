@@ -16,6 +16,10 @@ function nameOf(who: { email: string | null; userId: string }): string {
   return who.email ?? `user ${who.userId.slice(0, 8)}`;
 }
 
+function hue(who: { email: string | null; userId: string }): string {
+  return colorFor(who.email ?? who.userId);
+}
+
 /** The page skeleton (static structure; contents are filled in by EditorApp). */
 function skeleton(me: Me): HTMLElement {
   return h(
@@ -27,7 +31,7 @@ function skeleton(me: Me): HTMLElement {
       h('div', { class: 'brand' }, h('span', { class: 'logo' }, '◆'), ' Lumenize Docs'),
       h('div', { class: 'spacer' }),
       h('span', { id: 'status', class: 'status connecting', 'data-state': 'connecting' }, 'Connecting…'),
-      h('span', { id: 'me', class: 'me', style: `--c: ${colorFor(me.userId)}` }, h('span', { class: 'chip' }, initialsOf(nameOf(me))), nameOf(me)),
+      h('span', { id: 'me', class: 'me', style: `--c: ${hue(me)}` }, h('span', { class: 'chip' }, initialsOf(nameOf(me))), nameOf(me)),
       h('button', { id: 'sign-out', class: 'ghost', type: 'button' }, 'Sign out'),
     ),
     h(
@@ -267,6 +271,7 @@ export class EditorApp {
     el.className = `status ${cls}`;
     el.dataset.state = cls;
     el.textContent = label;
+    if (this.#session) this.#renderSaveState(this.#session.hasPendingChanges);
   }
 
   #renderList(): void {
@@ -313,9 +318,9 @@ export class EditorApp {
     }
     const item = h(
       'li',
-      { 'data-tab': event.by.instanceName, 'data-count': '1', style: `--c: ${colorFor(event.by.userId)}` },
+      { 'data-tab': event.by.instanceName, 'data-count': '1', style: `--c: ${hue(event.by)}` },
       h('span', { class: 'chip' }, initialsOf(nameOf(event.by))),
-      h('div', {}, h('div', { class: 'who' }, nameOf(event.by), mine ? ' (you)' : ''), h('div', { class: 'what' }, `edited · v${event.version} · ${timeOf(event.at)}`)),
+      h('div', {}, h('div', { class: 'who' }, mine ? 'You' : nameOf(event.by)), h('div', { class: 'what' }, `edited · v${event.version} · ${timeOf(event.at)}`)),
     );
     list.prepend(item);
     while (list.children.length > ACTIVITY_LIMIT) list.lastElementChild!.remove();
@@ -328,7 +333,7 @@ export class EditorApp {
     const mine = event.by.instanceName === this.#client.lmz.instanceName;
     el.replaceChildren(
       'Last change by ',
-      h('strong', { style: `color: ${colorFor(event.by.userId)}` }, nameOf(event.by)),
+      h('strong', { style: `color: ${hue(event.by)}` }, nameOf(event.by)),
       mine ? ' (you)' : '',
       h('span', { class: 'muted' }, ` · tab ${tabOf(event.by.instanceName)} · v${event.version} · ${timeOf(event.at)}`),
     );
@@ -341,7 +346,7 @@ export class EditorApp {
       const who = tabs[0]!;
       const you = who.userId === this.#me.userId;
       const label = `${nameOf(who)}${you ? ' (you)' : ''}${tabs.length > 1 ? ` · ${tabs.length} tabs` : ''}`;
-      return h('span', { class: 'chip', title: label, 'data-email': who.email ?? '', style: `--c: ${colorFor(who.userId)}` }, initialsOf(nameOf(who)));
+      return h('span', { class: 'chip', title: label, 'data-email': who.email ?? '', style: `--c: ${hue(who)}` }, initialsOf(nameOf(who)));
     });
     const others = [...byUser.keys()].filter((id) => id !== this.#me.userId).length;
     byId('presence').replaceChildren(...chips, h('span', { class: 'muted' }, others === 0 ? 'Only you here' : `${others} other${others > 1 ? 's' : ''} here`));
@@ -349,17 +354,14 @@ export class EditorApp {
 
   #renderStats(stats: WordStats): void {
     byId('words').textContent = `${stats.words} word${stats.words === 1 ? '' : 's'} · ${stats.characters} characters`;
-    const hops = stats.callChain.map((hop) => (hop.type === 'LumenizeClient' ? `tab ${tabOf(hop.instanceName ?? '')}` : `${hop.bindingName}${hop.instanceName ? `/${hop.instanceName}` : ''}`));
+    const hop = (label: string, kind: string) => h('span', { class: 'hop' }, h('code', {}, label), h('small', {}, kind));
+    const hops = stats.callChain.map((c) =>
+      c.type === 'LumenizeClient' ? hop(`tab ${tabOf(c.instanceName ?? '')}`, 'LumenizeClient') : hop(`${c.bindingName}${c.instanceName ? `/${c.instanceName}` : ''}`, c.type),
+    );
     const who = stats.countedFor ? nameOf(stats.countedFor) : 'nobody';
     byId('chain').replaceChildren(
-      'Word count by ',
-      h('code', {}, 'WordCountWorker'),
-      ' for ',
-      h('strong', {}, who),
-      ' · call chain it saw: ',
-      ...hops.flatMap((hop, i) => [i ? ' → ' : '', h('code', {}, hop)]),
-      ' → ',
-      h('code', {}, 'WORD_COUNT'),
+      h('div', {}, 'Word count by WordCountWorker for ', h('strong', { style: stats.countedFor ? `color: ${hue(stats.countedFor)}` : undefined }, who), ' (its callContext.originAuth) via:'),
+      h('div', { class: 'hops' }, ...[...hops, hop('WORD_COUNT', 'LumenizeWorker')].flatMap((el, i) => (i ? [h('span', { class: 'arrow' }, '→'), el] : [el]))),
     );
   }
 
@@ -369,7 +371,8 @@ export class EditorApp {
 
   #renderSaveState(pending: boolean): void {
     const el = byId('save-state');
-    el.textContent = pending ? 'Saving…' : 'All changes saved';
+    const offline = !navigator.onLine || this.#state !== 'connected';
+    el.textContent = pending ? (offline ? 'Unsynced changes: they will be sent when back online' : 'Saving…') : 'All changes saved';
     el.dataset.pending = String(pending);
   }
 

@@ -23,11 +23,13 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** A stable colour for a user (presence chips, activity). */
+const PALETTE = ['#3454d1', '#d1495b', '#2a9d8f', '#e07a1f', '#7b4fd6', '#1f8fc2', '#b8487f', '#5a8f29', '#c2571a', '#e76f51', '#9d4edd', '#4361ee'];
+
+/** A stable colour for a user, keyed by email when known (chips, names). */
 export function colorFor(key: string): string {
-  let hash = 0;
-  for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
-  return `hsl(${Math.abs(hash) % 360} 62% 46%)`;
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return PALETTE[(hash >>> 0) % PALETTE.length]!;
 }
 
 /** Two letters for a chip: `alice.smith@x` → `AS`. */
@@ -39,7 +41,7 @@ export function initialsOf(name: string): string {
 
 /** `10:31:05`. */
 export function timeOf(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 /** The short tab part of `{userId}.{tabId}`. */
