@@ -97,3 +97,29 @@ export async function concurrentThroughput(
   }
   return out;
 }
+
+/** Wall time (ms) of one whole batch per case and round. */
+export interface BatchResult {
+  best: number;
+  median: number;
+  rounds: number[];
+}
+
+/** Times each case (a whole batch) once per round, `rounds` interleaved rounds. */
+export async function batchTimes(cases: Array<[string, () => Promise<unknown>]>, rounds: number): Promise<Map<string, BatchResult>> {
+  const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of ordered(cases, r)) {
+      collectGarbage();
+      const start = performance.now();
+      await run();
+      times.get(name)!.push(performance.now() - start);
+    }
+  }
+  const out = new Map<string, BatchResult>();
+  for (const [name, list] of times) {
+    const sorted = [...list].sort((a, b) => a - b);
+    out.set(name, { best: sorted[0], median: quantile(sorted, 0.5), rounds: list });
+  }
+  return out;
+}
