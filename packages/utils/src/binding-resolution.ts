@@ -15,6 +15,11 @@ const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** True for objects with `idFromName`, `idFromString` and `get` functions (`getByName` optional). */
 export function isDurableObjectNamespace(value: unknown): value is DurableObjectNamespace {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  // A service binding (Fetcher) answers every property read with an RPC method, so duck typing
+  // alone would take it for a namespace; its brand tells them apart.
+  const tag = Object.prototype.toString.call(value);
+  if (tag === '[object DurableObjectNamespace]') return true;
+  if (tag === '[object Fetcher]') return false;
   const v = value as Record<string, unknown>;
   return typeof v.idFromName === 'function' && typeof v.idFromString === 'function' && typeof v.get === 'function';
 }

@@ -2,6 +2,7 @@
 import { env } from './test-env.ts';
 import { describe, expect, it } from 'vitest';
 import {
+  getDOStub,
   InvalidInstanceIdError,
   MissingInstanceNameError,
   MultipleBindingsFoundError,
@@ -91,6 +92,12 @@ describe('routing to a binding and instance', () => {
     expect(await routeDORequest(new Request('https://app.test/my-do/x'), odd)).toBeUndefined();
     expect(await routeDORequest(new Request('https://app.test/kv/x'), odd)).toBeUndefined();
     expect(await routeDORequest(new Request('https://app.test/PARTIAL/x'), odd)).toBeUndefined();
+  });
+
+  it('9: a real service binding (which answers every property as an RPC method) is never taken for a namespace', async () => {
+    const realEnv = env as unknown as Record<string, unknown>;
+    expect(await routeDORequest(new Request('https://app.test/self-service/x'), realEnv)).toBeUndefined();
+    expect(() => getDOStub(realEnv.SELF_SERVICE as DurableObjectNamespace, 'x')).toThrow(/Durable Object namespace/);
   });
 
   it('rejects a non-Request or a non-object env with TypeError', async () => {

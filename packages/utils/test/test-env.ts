@@ -11,6 +11,7 @@ export interface UtilsTestEnv {
   USER_SESSION: DurableObjectNamespace<UserSession>;
   IDENTITY_DO: DurableObjectNamespace<IdentityDO>;
   RATE_LIMITER: RateLimit;
+  SELF_SERVICE: Fetcher;
 }
 
 export const env = cloudflareEnv as unknown as UtilsTestEnv;
