@@ -3,7 +3,7 @@
 // A suite is a folder bench/<name>/ with an index.ts (the benchmark) and a README.md (method and
 // latest table). Sources are TypeScript with TC39 decorators, which plain Node cannot run, so each
 // suite is bundled with esbuild first (into node_modules/.bench/) and the bundle is run with
-// `node --expose-gc`. `--write` lets suites replace the results block of their README.
+// `node --expose-gc --single-threaded`. `--write` lets suites replace the results block of their README.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -45,7 +45,9 @@ for (const name of selected) {
     banner: { js: "import { createRequire as __lmzCreateRequire } from 'node:module'; const require = __lmzCreateRequire(import.meta.url);" },
   });
   console.log(`\n[bench] ${name} (node ${process.version})`);
-  const result = spawnSync(process.execPath, ['--expose-gc', '--enable-source-maps', outfile, ...flags], {
+  // --single-threaded: GC and compilation on the main thread, so the harness's CPU-time clock
+  // bills them to the work that caused them (see bench/lib/harness.ts).
+  const result = spawnSync(process.execPath, ['--expose-gc', '--single-threaded', '--enable-source-maps', outfile, ...flags], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_SUITE_DIR: join(benchDir, name) },
   });
