@@ -16,6 +16,7 @@ export class SeqChannel {
   #received: number;
   #peerAcked: number;
   #unacked = new Map<number, string>();
+  #unackedBytes = 0;
 
   constructor(state: SeqChannelState = { nextSeq: 1, received: 0, peerAcked: 0 }) {
     this.#nextSeq = state.nextSeq;
@@ -38,6 +39,11 @@ export class SeqChannel {
     return this.#unacked.size;
   }
 
+  /** Approximate size of the frames waiting for acknowledgement (UTF-16 code units). */
+  get unackedBytes(): number {
+    return this.#unackedBytes;
+  }
+
   /** Counters only (the unacked frames themselves are not part of a snapshot). */
   snapshot(): SeqChannelState {
     return { nextSeq: this.#nextSeq, received: this.#received, peerAcked: this.#peerAcked };
@@ -51,6 +57,7 @@ export class SeqChannel {
     const seq = this.#nextSeq++;
     const text = build(seq);
     this.#unacked.set(seq, text);
+    this.#unackedBytes += text.length;
     return { seq, text };
   }
 
@@ -73,7 +80,11 @@ export class SeqChannel {
   /** Drops our frames the peer has acknowledged. Ignores acks that go backwards or beyond what we sent. */
   acknowledge(ack: number): void {
     if (!Number.isSafeInteger(ack) || ack <= this.#peerAcked || ack >= this.#nextSeq) return;
-    for (let s = this.#peerAcked + 1; s <= ack; s++) this.#unacked.delete(s);
+    for (let s = this.#peerAcked + 1; s <= ack; s++) {
+      const text = this.#unacked.get(s);
+      if (text !== undefined) this.#unackedBytes -= text.length;
+      this.#unacked.delete(s);
+    }
     this.#peerAcked = ack;
   }
 
@@ -91,7 +102,9 @@ export class SeqChannel {
    * into a no-op filler. Returns false when the frame was already acknowledged.
    */
   replace(seq: number, text: string): boolean {
-    if (!this.#unacked.has(seq)) return false;
+    const old = this.#unacked.get(seq);
+    if (old === undefined) return false;
+    this.#unackedBytes += text.length - old.length;
     this.#unacked.set(seq, text);
     return true;
   }

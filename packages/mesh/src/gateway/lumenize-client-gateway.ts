@@ -55,6 +55,11 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   static rateLimiterBinding = 'LUMENIZE_GATEWAY_RATE_LIMITER';
   /** Largest text frame accepted from a client; larger ones close the socket with 1009. */
   static maxFrameBytes = MAX_FRAME_BYTES;
+  /**
+   * Resume sessions: most unacknowledged frame text held for one client (about 32 MiB). A client
+   * that keeps calling but stops acknowledging is closed with 1008 instead of growing memory.
+   */
+  static maxUnackedChars = 32 * 1024 * 1024;
 
   #log = debug(this);
   #logs = {
@@ -200,6 +205,11 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       if (channel.received - session.lastAckSent >= ACK_EVERY) this.#sendAck(ws, session);
       this.#persist(ws, session, attachment);
       this.#armKeepAlive();
+      if (channel.unackedBytes > this.#config.maxUnackedChars) {
+        log.warn('client stopped acknowledging, closing 1008', { instanceName: attachment.instanceName, unackedFrames: channel.unackedCount });
+        this.#endSocket(ws, 1008, 'Too many unacknowledged frames');
+        this.#socketGone(ws);
+      }
     }
   }
 

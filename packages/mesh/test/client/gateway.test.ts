@@ -242,6 +242,7 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
     sock.sendText(new Uint8Array([1, 2, 3]).buffer);
     sock.sendText('{not json');
     sock.send({ type: 'teleport', callId: 'x' });
+    sock.send({ type: 'incoming_call_response', callId: 'never-asked', success: true, result: { root: 1, objects: [] } });
     sock.send({ type: 'call', callId: 'nobind', chain: serializeChain(echo().echo(1)) });
     const error = await sock.next('call_response');
     expect(error).toMatchObject({ callId: 'nobind', success: false });
@@ -262,6 +263,20 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
     other.send(call('ok', 'ECHO', 'e-big', echo().echo('fine')));
     expect(value(await other.next('call_response'))).toBe('fine');
     other.ws.close(1000);
+  });
+
+  it('calls before auth: a plain HTTP call is refused by the middleware, or with 426 by the gateway; nothing runs', async () => {
+    const { SELF } = await import('cloudflare:test');
+    const body = JSON.stringify(call('c1', 'ECHO', 'e-auth', echo().fail('must not run')));
+    const name = `olga.${tab()}`;
+    const anonymous = await SELF.fetch(`http://test.local/gateway/LUMENIZE_CLIENT_GATEWAY/${name}`, { method: 'POST', body });
+    expect(anonymous.status).toBe(401);
+    const withToken = await SELF.fetch(`http://test.local/gateway/LUMENIZE_CLIENT_GATEWAY/${name}`, {
+      method: 'POST',
+      body,
+      headers: { Authorization: `Bearer ${(await import('./sim-auth.ts')).makeToken('olga')}` },
+    });
+    expect(withToken.status).toBe(426);
   });
 
   it('leaves no KV keys and no SQL tables after connect, call and close (item 65)', async () => {

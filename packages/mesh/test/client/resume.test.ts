@@ -8,7 +8,9 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LumenizeClient } from '../../src/client/index.ts';
-import { tab, until } from './helpers.ts';
+import { openRaw, tab, until } from './helpers.ts';
+import { serializeChain } from '../../src/envelope.ts';
+import { newContinuation } from '../../src/ocan/continuation.ts';
 import { TestClient, connected, dropAndReconnect, installWindowStub, makeClient, type MadeClient } from './test-client.ts';
 import type { StreamDO } from './worker.ts';
 
@@ -128,4 +130,27 @@ describe('gap-free resume', () => {
     expect(made.client.received).toEqual([]);
     expect(made.client.lostCount).toBe(1);
   }, 20_000);
+
+  it('protocol rules at the gateway: duplicates are not re-run, a sequence gap closes 1002, a client that never acks is closed 1008', async () => {
+    const record = (n: number) => serializeChain(newContinuation<StreamDO>().record(n));
+    const stream = `proto-${tab()}`;
+    const name = `pete.${tab()}`;
+    const sock = await openRaw(name, { binding: 'SHORT_GATEWAY', protocols: ['lmz.resume.session-one.0'] });
+    expect(await sock.next()).toEqual({ type: 'connection_status', subscriptionsLost: false, resumed: false, ack: 0 });
+    sock.send({ type: 'call', callId: 'a', binding: 'STREAM', instance: stream, chain: record(1), seq: 1 });
+    sock.send({ type: 'call', callId: 'a-again', binding: 'STREAM', instance: stream, chain: record(1), seq: 1 });
+    expect(await sock.next('call_response')).toMatchObject({ callId: 'a', success: true, seq: 1, ack: 1 });
+    expect(await env.STREAM.getByName(stream).received()).toEqual([1]);
+    // Never acknowledging while calling on: the gateway stops holding frames for us.
+    for (let i = 2; i < 40 && sock.ws.readyState === WebSocket.OPEN; i++) {
+      sock.send({ type: 'call', callId: `c${i}`, binding: 'STREAM', instance: stream, chain: record(i), seq: i });
+      await sock.next('call_response').catch(() => undefined);
+    }
+    expect(await sock.closed).toEqual({ code: 1008, reason: 'Too many unacknowledged frames' });
+
+    const gap = await openRaw(`pete.${tab()}`, { protocols: ['lmz.resume.session-two.0'] });
+    await gap.next('connection_status');
+    gap.send({ type: 'call', callId: 'g', binding: 'STREAM', instance: stream, chain: record(99), seq: 5 });
+    expect(await gap.closed).toEqual({ code: 1002, reason: 'Sequence gap' });
+  });
 });

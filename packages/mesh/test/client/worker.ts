@@ -18,6 +18,7 @@ export class TestGateway extends LumenizeClientGateway<Cloudflare.Env> {
 export class ShortTimeoutGateway extends LumenizeClientGateway<Cloudflare.Env> {
   static override gracePeriodMs = 60_000;
   static override clientCallTimeoutMs = 300;
+  static override maxUnackedChars = 1_500;
 }
 
 /** Gateway limited by TEST_GATEWAY_LIMITER (3 calls per user per minute). */
