@@ -71,6 +71,15 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
   else target[key] = value;
 }
 
+const toISOString = Date.prototype.toISOString;
+const getTime = Date.prototype.getTime;
+
+/** ISO text of a Date, or null for an invalid one (toISOString would throw RangeError). */
+function isoOrNull(date: Date): string | null {
+  const time = getTime.call(date);
+  return time === time ? toISOString.call(date) : null;
+}
+
 function headerPairs(headers: Headers): [string, string][] {
   const pairs: [string, string][] = [];
   const getSetCookie = (headers as { getSetCookie?: () => string[] }).getSetCookie;
@@ -216,10 +225,8 @@ class Encoder {
 
   #leaf(v: object, kind: number): [string, unknown] {
     switch (kind) {
-      case DATE: {
-        const time = Date.prototype.getTime.call(v);
-        return ['date', time === time ? Date.prototype.toISOString.call(v) : null];
-      }
+      case DATE:
+        return ['date', isoOrNull(v as Date)];
       case REGEXP:
         return ['regexp', { source: (v as RegExp).source, flags: (v as RegExp).flags }];
       case HEADERS:
