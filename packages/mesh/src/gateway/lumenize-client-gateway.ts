@@ -343,7 +343,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       if ('$result' in result) response.result = result.$result;
       else response.error = result.$error;
       this.#emitResponse(session, response);
-    });
+    }).catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
   }
 
   // --- mesh → client -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 declare namespace Cloudflare {
   interface Env {
+    DEBUG: string;
     LUMENIZE_CLIENT_GATEWAY: DurableObjectNamespace<import('./worker.ts').TestGateway>;
     MY_GATEWAY: DurableObjectNamespace<import('./worker.ts').TestGateway>;
     SHORT_GATEWAY: DurableObjectNamespace<import('./worker.ts').ShortTimeoutGateway>;

@@ -3,7 +3,7 @@
  * real WebSocket (utils' shim over SELF.fetch, through the router and simulated auth middleware).
  */
 import { env, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { deserializeValue, serializeChain } from '../../src/envelope.ts';
 import { newContinuation } from '../../src/ocan/continuation.ts';
 import { RateLimitedError } from '../../src/errors.ts';
@@ -237,6 +237,10 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
   });
 
   it('binary frames, invalid JSON and unknown types leave the connection open; a call without binding gets an error (item 67)', async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      warnings.push(String(line));
+    });
     const sock = await openRaw(`nina.${tab()}`);
     await sock.next('connection_status');
     sock.sendText(new Uint8Array([1, 2, 3]).buffer);
@@ -251,6 +255,16 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
     expect(value(await sock.next('call_response'))).toBe('alive');
     expect(sock.ws.readyState).toBe(WebSocket.OPEN);
     sock.ws.close(1000);
+    spy.mockRestore();
+    const messages = warnings.map((w) => (JSON.parse(w) as { message: string; namespace: string; level: string }));
+    expect(messages.every((m) => m.level === 'warn' && m.namespace === 'lmz.mesh.LumenizeClientGateway.webSocketMessage')).toBe(true);
+    expect(messages.map((m) => m.message)).toEqual([
+      'binary frame ignored',
+      'malformed frame ignored',
+      'malformed frame ignored',
+      'unexpected incoming_call_response ignored',
+      'malformed frame ignored',
+    ]);
   });
 
   it('an oversize frame closes that socket with 1009 while another client keeps being served', async () => {
