@@ -1,0 +1,104 @@
+/**
+ * Client bundle size (issue 9 item 4): `LumenizeClient` from `@lumenize/mesh/client` vs Cap'n Web
+ * 0.12's WebSocket client, each bundled for the browser with the same esbuild settings (ESM,
+ * minified, tree-shaken, es2022), then gzipped (level 9) and brotli-compressed. Target: ours
+ * ≤ 12 kB min+gz. Also lists which of our source files take the most bytes. Method: README.md.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type * as Esbuild from 'esbuild';
+import { formatRatio, table, today, writeResults } from '../lib/harness.ts';
+
+const TARGET_BYTES = 12 * 1024;
+
+interface Entry {
+  name: string;
+  peer: 'ours' | "Cap'n Web";
+  source: string;
+}
+
+/** What an application imports to hold a client that makes calls and answers calls from the server. */
+const ENTRIES: Entry[] = [
+  { name: 'client that calls and is called', peer: 'ours', source: "export { LumenizeClient, mesh } from '@lumenize/mesh/client';" },
+  { name: 'client that calls and is called', peer: "Cap'n Web", source: "export { newWebSocketRpcSession, RpcTarget } from 'capnweb';" },
+  { name: 'client entry, everything', peer: 'ours', source: "export * from '@lumenize/mesh/client';" },
+  { name: 'client entry, everything', peer: "Cap'n Web", source: "export * from 'capnweb';" },
+];
+
+const resolveDir = process.env.BENCH_SUITE_DIR ?? dirname(new URL(import.meta.url).pathname);
+const repoRoot = join(resolveDir, '..', '..');
+// esbuild finds its native binary relative to its own files, so it is loaded from node_modules at
+// run time rather than bundled into this suite (the specifier is a variable so the runner's
+// esbuild leaves it alone).
+const esbuildModule = 'esbuild';
+const { build } = createRequire(join(resolveDir, 'index.ts'))(esbuildModule) as typeof Esbuild;
+type Metafile = Esbuild.Metafile;
+
+async function bundle(source: string): Promise<{ code: Uint8Array; metafile: Metafile }> {
+  const result = await build({
+    stdin: { contents: source, resolveDir, sourcefile: 'entry.ts', loader: 'ts' },
+    bundle: true,
+    write: false,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    metafile: true,
+    absWorkingDir: repoRoot, // metafile paths are relative to the repository root
+    logLevel: 'error',
+  });
+  return { code: result.outputFiles[0].contents, metafile: result.metafile };
+}
+
+const kB = (bytes: number) => (bytes / 1024).toFixed(2);
+
+const sizes = new Map<string, { min: number; gz: number; br: number; metafile: Metafile }>();
+for (const e of ENTRIES) {
+  const { code, metafile } = await bundle(e.source);
+  const gz = gzipSync(code, { level: 9 }).length;
+  const br = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  sizes.set(`${e.peer}|${e.name}`, { min: code.length, gz, br, metafile });
+}
+
+const rows: string[][] = [];
+for (const e of ENTRIES) {
+  const s = sizes.get(`${e.peer}|${e.name}`)!;
+  const peer = sizes.get(`Cap'n Web|${e.name}`)!;
+  const isOurs = e.peer === 'ours';
+  rows.push([
+    e.name,
+    e.peer,
+    `\`${e.source}\``,
+    kB(s.min),
+    kB(s.gz),
+    kB(s.br),
+    isOurs ? formatRatio(s.gz / peer.gz) : '—',
+    isOurs && e.name.startsWith('client that') ? (s.gz <= TARGET_BYTES ? 'MET' : 'MISSED') : '',
+  ]);
+}
+const results = table(['bundle', 'library', 'entry', 'min kB', 'min+gz kB', 'min+br kB', "ours ÷ Cap'n Web (gz)", 'target ≤ 12 kB min+gz'], rows);
+
+// Where our bytes go: minified output bytes per input package/folder.
+const ours = sizes.get('ours|client that calls and is called')!;
+const output = Object.values(ours.metafile.outputs)[0];
+const byGroup = new Map<string, number>();
+for (const [input, info] of Object.entries(output.inputs)) {
+  const group =
+    /packages\/([^/]+)\/src\/(?:([^/]+)\/)?/.exec(input)?.slice(1, 3).filter(Boolean).join('/') ?? (input.includes('node_modules') ? input.split('node_modules/').pop()!.split('/')[0] : input);
+  byGroup.set(group, (byGroup.get(group) ?? 0) + info.bytesInOutput);
+}
+const breakdown = table(
+  ['source (ours, minified, before gzip)', 'bytes'],
+  [...byGroup].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]).map(([group, bytes]) => [group, bytes.toLocaleString('en-US')]),
+);
+const topFiles = table(
+  ['largest files (ours, minified, before gzip)', 'bytes'],
+  Object.entries(output.inputs)
+    .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+    .slice(0, 12)
+    .map(([input, info]) => [input, info.bytesInOutput.toLocaleString('en-US')]),
+);
+console.log(`\n${results}\n\n${breakdown}\n\n${topFiles}`);
+writeResults(`Measured ${today()}, esbuild, Node ${process.version}.\n\n${results}\n\nWhere our bytes go (first row's bundle):\n\n${breakdown}\n\n${topFiles}`);
