@@ -85,6 +85,16 @@ describe('LumenizeClient calls', () => {
     expect((client.handled[1] as Error).message).toBe('boom');
   });
 
+  it('ctnBatch from a client runs on a DO callee and is refused by a client callee', async () => {
+    const made = track(makeClient(TestClient, 'alice'));
+    const { client } = made;
+    const e = client.ctn<EchoDO>();
+    expect(await client.lmz.callRaw('ECHO', 'c-batch', client.ctnBatch([e.echo(1), e.echo('two')]))).toEqual([1, 'two']);
+    await expect(client.lmz.callRaw('LUMENIZE_CLIENT_GATEWAY', made.instanceName, client.ctnBatch([client.ctn<TestClient>().ping(1)]))).rejects.toThrow(
+      'Batches require a LumenizeDO callee',
+    );
+  });
+
   it('rejects CallOptions.state and non-continuations on the client', () => {
     const { client } = track(makeClient(TestClient, 'alice'));
     expect(() => client.lmz.call('ECHO', 'x', client.ctn<EchoDO>().echo(1), undefined, { state: { a: 1 } })).toThrow('state cannot be set by clients; pass data as arguments');
