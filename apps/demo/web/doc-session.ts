@@ -84,7 +84,7 @@ export class DocSession {
   load(): Promise<void> {
     this.#loading ??= this.#conn
       .open()
-      .then((state) => this.#reset(state))
+      .then((state) => this.#reset(state, false))
       .finally(() => (this.#loading = undefined));
     return this.#loading;
   }
@@ -119,7 +119,7 @@ export class DocSession {
     try {
       const result = await this.#conn.sync(this.#version);
       if (result.kind === 'edits') for (const e of result.edits) this.receive(e);
-      else this.#reset(result.state);
+      else this.#reset(result.state, true);
     } catch (error) {
       this.#events.onError?.(error as Error);
     }
@@ -130,12 +130,12 @@ export class DocSession {
     clearTimeout(this.#gapTimer);
   }
 
-  #reset(state: DocState): void {
-    const local = this.#surface.read().text;
-    const unconfirmed = this.#sent !== null || local !== this.#text;
-    if (unconfirmed && this.#version > 0) {
-      // Only reached when our base is too old to merge into (thousands of edits behind).
-      this.#events.onError?.(new Error('The document changed too much while you were away; your last unsynced change could not be merged'));
+  /** Replaces everything with the DocumentDO's state; `fromCatchUp`: the missed edits were no longer kept. */
+  #reset(state: DocState, fromCatchUp: boolean): void {
+    const unconfirmed = this.#sent !== null || this.#surface.read().text !== this.#text;
+    if (fromCatchUp && unconfirmed) {
+      // Only reached when this editor is thousands of edits behind: its base can no longer be merged into.
+      this.#events.onError?.(new Error('The document changed too much while you were away; your unsynced change could not be merged'));
     }
     this.#text = state.text;
     this.#version = state.version;

@@ -54,7 +54,7 @@ function skeleton(me: Me): HTMLElement {
           h('div', { id: 'presence', class: 'presence' }),
           h('button', { id: 'export', class: 'ghost small', type: 'button', title: 'Download as .txt (HTTP through the router)' }, 'Export'),
         ),
-        h('textarea', { id: 'editor', spellcheck: 'false', placeholder: 'Start typing…', disabled: true }),
+        h('textarea', { id: 'editor', spellcheck: 'false', placeholder: 'Start typing… Then open this document in a second window, signed in as someone else, and watch both update live.', disabled: true }),
         h(
           'footer',
           { class: 'doc-foot' },
