@@ -4,6 +4,7 @@
  * minified, tree-shaken, es2022), then gzipped (level 9) and brotli-compressed. Target: ours
  * ≤ 12 kB min+gz. Also lists which of our source files take the most bytes. Method: README.md.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -14,7 +15,7 @@ const TARGET_BYTES = 12 * 1024;
 
 interface Entry {
   name: string;
-  peer: 'ours' | "Cap'n Web";
+  peer: 'ours' | "Cap'n Web" | 'Agents SDK';
   source: string;
 }
 
@@ -22,12 +23,17 @@ interface Entry {
 const ENTRIES: Entry[] = [
   { name: 'client that calls and is called', peer: 'ours', source: "export { LumenizeClient, mesh } from '@lumenize/mesh/client';" },
   { name: 'client that calls and is called', peer: "Cap'n Web", source: "export { newWebSocketRpcSession, RpcTarget } from 'capnweb';" },
+  { name: 'client that calls and is called', peer: 'Agents SDK', source: "export { AgentClient } from 'agents/client';" },
   { name: 'client entry, everything', peer: 'ours', source: "export * from '@lumenize/mesh/client';" },
   { name: 'client entry, everything', peer: "Cap'n Web", source: "export * from 'capnweb';" },
+  { name: 'client entry, everything', peer: 'Agents SDK', source: "export * from 'agents/client';" },
 ];
 
 const resolveDir = process.env.BENCH_SUITE_DIR ?? dirname(new URL(import.meta.url).pathname);
 const repoRoot = join(resolveDir, '..', '..');
+// The Agents SDK is installed only in its own folder (outside the root workspace and lockfile).
+const agentsDir = join(resolveDir, '..', 'mesh-common', 'agents-worker');
+const agentsInstalled = existsSync(join(agentsDir, 'node_modules', 'agents', 'package.json'));
 // esbuild finds its native binary relative to its own files, so it is loaded from node_modules at
 // run time rather than bundled into this suite (the specifier is a variable so the runner's
 // esbuild leaves it alone).
@@ -35,9 +41,9 @@ const esbuildModule = 'esbuild';
 const { build } = createRequire(join(resolveDir, 'index.ts'))(esbuildModule) as typeof Esbuild;
 type Metafile = Esbuild.Metafile;
 
-async function bundle(source: string): Promise<{ code: Uint8Array; metafile: Metafile }> {
+async function bundle(source: string, from: string): Promise<{ code: Uint8Array; metafile: Metafile }> {
   const result = await build({
-    stdin: { contents: source, resolveDir, sourcefile: 'entry.ts', loader: 'ts' },
+    stdin: { contents: source, resolveDir: from, sourcefile: 'entry.ts', loader: 'ts' },
     bundle: true,
     write: false,
     minify: true,
@@ -56,7 +62,8 @@ const kB = (bytes: number) => (bytes / 1024).toFixed(2);
 
 const sizes = new Map<string, { min: number; gz: number; br: number; metafile: Metafile }>();
 for (const e of ENTRIES) {
-  const { code, metafile } = await bundle(e.source);
+  if (e.peer === 'Agents SDK' && !agentsInstalled) continue;
+  const { code, metafile } = await bundle(e.source, e.peer === 'Agents SDK' ? agentsDir : resolveDir);
   const gz = gzipSync(code, { level: 9 }).length;
   const br = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   sizes.set(`${e.peer}|${e.name}`, { min: code.length, gz, br, metafile });
@@ -64,7 +71,11 @@ for (const e of ENTRIES) {
 
 const rows: string[][] = [];
 for (const e of ENTRIES) {
-  const s = sizes.get(`${e.peer}|${e.name}`)!;
+  const s = sizes.get(`${e.peer}|${e.name}`);
+  if (!s) {
+    rows.push([e.name, e.peer, `\`${e.source}\``, 'n/a: agents is not installed (npm ci --prefix bench/mesh-common/agents-worker)', '', '', '', '', '']);
+    continue;
+  }
   const peer = sizes.get(`Cap'n Web|${e.name}`)!;
   const isOurs = e.peer === 'ours';
   rows.push([
@@ -75,10 +86,11 @@ for (const e of ENTRIES) {
     kB(s.gz),
     kB(s.br),
     isOurs ? formatRatio(s.gz / peer.gz) : '—',
+    isOurs && sizes.has(`Agents SDK|${e.name}`) ? formatRatio(s.gz / sizes.get(`Agents SDK|${e.name}`)!.gz) : '—',
     isOurs && e.name.startsWith('client that') ? (s.gz <= TARGET_BYTES ? 'MET' : 'MISSED') : '',
   ]);
 }
-const results = table(['bundle', 'library', 'entry', 'min kB', 'min+gz kB', 'min+br kB', "ours ÷ Cap'n Web (gz)", 'target ≤ 12 kB min+gz'], rows);
+const results = table(['bundle', 'library', 'entry', 'min kB', 'min+gz kB', 'min+br kB', "ours ÷ Cap'n Web (gz)", 'ours ÷ Agents SDK (gz)', 'target ≤ 12 kB min+gz'], rows);
 
 // Where our bytes go: minified output bytes per input package/folder.
 const ours = sizes.get('ours|client that calls and is called')!;

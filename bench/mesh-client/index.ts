@@ -2,13 +2,14 @@
  * Client → DO round trip over a WebSocket (issue 9 item 1): a Node client calls a trivial DO method
  * (increment, echo ~100 B, echo ~10 KB) served by real `wrangler dev` on localhost. Ours:
  * LumenizeClient → router → gateway DO → target DO. Cap'n Web 0.12: newWebSocketRpcSession → a DO
- * serving `newWorkersRpcResponse`. Sequential latency (p50/p99) and 32 concurrent (ops/s); headline
- * ours ÷ Cap'n Web in ops/s (target ≥ 1.2×). Method: README.md.
+ * serving `newWorkersRpcResponse`. Agents SDK 0.32 (when installed in its own folder): AgentClient →
+ * routeAgentRequest → an Agent's `@callable()` methods. Sequential latency (p50/p99) and 32
+ * concurrent (ops/s); headline ours ÷ Cap'n Web in ops/s (target ≥ 1.2×). Method: README.md.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { formatOps, formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
 import { PAYLOADS } from '../mesh-common/api.ts';
-import { connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
+import { agentsUnavailable, connectAgents, connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
 import { startBenchWorker } from '../mesh-common/server.ts';
 import { concurrentThroughput, sequentialLatency, warmUp } from '../mesh-common/timing.ts';
 
@@ -27,16 +28,18 @@ const OPERATIONS: Array<[string, (p: PeerClient) => Promise<unknown>, (v: unknow
 
 const loadAtStart = machineLoad();
 const started = performance.now();
-const worker = await startBenchWorker();
-console.log(`wrangler dev ready at ${worker.url} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const agentsMissing = agentsUnavailable();
+const [worker, agentsWorker] = await Promise.all([startBenchWorker('worker'), agentsMissing ? undefined : startBenchWorker('agents-worker')]);
+console.log(`wrangler dev ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const peers: PeerClient[] = [];
 try {
   peers.push(await connectOurs(worker.url, 'client1', 'client-bench'));
   peers.push(await connectCapnWeb(worker.wsUrl, 'client-bench'));
-  const [ours, capn] = peers;
+  if (agentsWorker) peers.push(await connectAgents(new URL(agentsWorker.url).host, 'client-bench'));
+  const [ours, capn, agents] = peers;
 
   const rows: string[][] = [];
-  const ratios: Array<{ op: string; seq: number; conc: number }> = [];
+  const ratios: Array<{ op: string; seq: number; conc: number; agents?: number }> = [];
   for (const [opName, run, check] of OPERATIONS) {
     for (const peer of peers) {
       const value = await run(peer);
@@ -48,7 +51,8 @@ try {
     const conc = await concurrentThroughput(cases, { rounds: ROUNDS, opsPerRound: CONC_OPS_PER_ROUND, concurrency: CONCURRENCY });
     const seqRatio = seq.get(ours.name)!.opsPerSec / seq.get(capn.name)!.opsPerSec;
     const concRatio = conc.get(ours.name)!.best / conc.get(capn.name)!.best;
-    ratios.push({ op: opName, seq: seqRatio, conc: concRatio });
+    const agentsRatio = agents ? conc.get(ours.name)!.best / conc.get(agents.name)!.best : undefined;
+    ratios.push({ op: opName, seq: seqRatio, conc: concRatio, agents: agentsRatio });
     for (const peer of peers) {
       const s = seq.get(peer.name)!;
       const c = conc.get(peer.name)!;
@@ -62,22 +66,13 @@ try {
         `${formatOps(c.best)} (${formatOps(c.median)})`,
         isOurs ? formatRatio(seqRatio) : '—',
         isOurs ? formatRatio(concRatio) : '—',
+        isOurs && agentsRatio !== undefined ? formatRatio(agentsRatio) : '—',
         isOurs ? (concRatio >= TARGET ? 'MET' : 'MISSED') : '',
       ]);
     }
     console.log(`${opName}: ours ÷ Cap'n Web = ${formatRatio(seqRatio)} sequential, ${formatRatio(concRatio)} at ${CONCURRENCY} concurrent`);
   }
-  rows.push([
-    'Agents SDK `@callable`',
-    'n/a',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    'see README',
-  ]);
+  if (agentsMissing) rows.push(['all', 'Agents SDK', 'n/a', '', '', '', '', '', '', agentsMissing]);
   const results = table(
     [
       'operation',
@@ -88,16 +83,19 @@ try {
       `${CONCURRENCY} concurrent ops/s best (median)`,
       "ours ÷ Cap'n Web, sequential",
       `ours ÷ Cap'n Web, ${CONCURRENCY} concurrent`,
-      `target ≥ ${TARGET}× (concurrent)`,
+      `ours ÷ Agents SDK, ${CONCURRENCY} concurrent`,
+      `target ≥ ${TARGET}× Cap'n Web (concurrent)`,
     ],
     rows,
   );
-  const headline = ratios.map((r) => `${r.op} ${formatRatio(r.conc)}`).join(', ');
+  const headline =
+    ratios.map((r) => `${r.op} ${formatRatio(r.conc)}`).join(', ') +
+    (agents ? `; ours ÷ Agents SDK: ${ratios.map((r) => `${r.op} ${formatRatio(r.agents!)}`).join(', ')}` : '');
   console.log(`\n${results}\n\nHeadline (ours ÷ Cap'n Web, ${CONCURRENCY} concurrent ops/s): ${headline}`);
   writeResults(
     `Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}, ${loadAtStart} at the start (a shared machine: other jobs ran alongside).\n\n${results}\n\nHeadline (ours ÷ Cap'n Web, ${CONCURRENCY} concurrent ops/s): ${headline}.`,
   );
 } finally {
   for (const p of peers) await p.close().catch(() => undefined);
-  await worker.stop();
+  await Promise.all([worker.stop(), agentsWorker?.stop()]);
 }

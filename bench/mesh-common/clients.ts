@@ -3,9 +3,14 @@
  * the gateway) and Cap'n Web (`newWebSocketRpcSession` to a DO). Each exposes the same three
  * operations plus the pipelined forms the wire suite uses.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { newWebSocketRpcSession, type RpcStub } from 'capnweb';
 import { LumenizeClient } from '@lumenize/mesh/client';
 import { BINDINGS, type CounterApi } from './api.ts';
+import { meshCommonDir } from './server.ts';
 
 /** A Node mesh client with nothing of its own: the benchmark only makes outbound calls. */
 class BenchClient extends LumenizeClient {}
@@ -80,6 +85,49 @@ export async function connectCapnWeb(wsUrl: string, instance: string, WebSocketI
     },
     async close() {
       api[Symbol.dispose]();
+    },
+  };
+}
+
+/** The part of the Agents SDK's `AgentClient` (agents/client) the benchmark uses. */
+interface AgentClientLike {
+  readonly ready: Promise<void>;
+  call(method: string, args?: unknown[]): Promise<unknown>;
+  close(): void;
+}
+
+/**
+ * Why the Agents SDK peer cannot run, or undefined when it can: `agents` is installed only in
+ * bench/mesh-common/agents-worker/ (its own lockfile, outside the root workspace).
+ */
+export function agentsUnavailable(): string | undefined {
+  const dir = meshCommonDir('agents-worker');
+  if (existsSync(join(dir, 'node_modules', 'agents', 'package.json'))) return undefined;
+  return `the agents package is not installed; run: npm ci --prefix ${join('bench', 'mesh-common', 'agents-worker')}`;
+}
+
+/**
+ * Agents SDK 0.32: the SDK's own `AgentClient` (agents/client, default "cf-websocket" transport)
+ * calling `@callable()` methods of `AgentCounter(<instance>)`, routed by `routeAgentRequest`.
+ * The SDK has no pipelining: `nested3` makes three awaited calls.
+ */
+export async function connectAgents(host: string, instance: string, WebSocketImpl: typeof WebSocket = WebSocket): Promise<PeerClient> {
+  // Loaded from the peer's own node_modules at run time (a variable specifier, so it is not bundled).
+  const entry = createRequire(join(meshCommonDir('agents-worker'), 'package.json')).resolve('agents/client');
+  const { AgentClient } = (await import(pathToFileURL(entry).href)) as { AgentClient: new (options: object) => AgentClientLike };
+  const client = new AgentClient({ agent: 'agent-counter', name: instance, host, protocol: 'ws', WebSocket: WebSocketImpl });
+  await client.ready;
+  return {
+    name: 'Agents SDK',
+    increment: () => client.call('increment', []),
+    echo: (value) => client.call('echo', [value]),
+    async nested3() {
+      const a = await client.call('increment', []);
+      const b = await client.call('add', [a, 1]);
+      return client.call('add', [b, 2]);
+    },
+    async close() {
+      client.close();
     },
   };
 }

@@ -18,6 +18,8 @@ import { freePort } from '../../tools/wrangler-dev.ts';
 export interface BenchWorker {
   url: string;
   wsUrl: string;
+  /** The Worker's DevTools inspector port (profiling: bench/mesh-common/profile.ts). */
+  inspectorPort: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -27,10 +29,18 @@ function benchDir(): string {
   return suiteDir ? resolve(suiteDir, '..') : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 }
 
-/** Starts `wrangler dev` for the benchmark Worker and waits until it answers. */
-export async function startBenchWorker(timeoutMs = 120_000): Promise<BenchWorker> {
+/** bench/mesh-common/<folder>, for the Worker folders and the Agents peer's own node_modules. */
+export function meshCommonDir(folder: string): string {
+  return join(benchDir(), 'mesh-common', folder);
+}
+
+/**
+ * Starts `wrangler dev` for a Worker folder in bench/mesh-common/ (`worker`: ours and Cap'n Web;
+ * `agents-worker`: the Agents SDK peer) and waits until it answers.
+ */
+export async function startBenchWorker(folder: 'worker' | 'agents-worker' = 'worker', timeoutMs = 120_000): Promise<BenchWorker> {
   const root = resolve(benchDir(), '..');
-  const cwd = join(benchDir(), 'mesh-common', 'worker');
+  const cwd = meshCommonDir(folder);
   const persistTo = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lmz-mesh-bench-'));
   const port = await freePort();
   const inspector = await freePort();
@@ -72,7 +82,7 @@ export async function startBenchWorker(timeoutMs = 120_000): Promise<BenchWorker
     if (/Ready on/.test(log)) {
       try {
         await fetch(url, { signal: AbortSignal.timeout(2_000) });
-        return { url, wsUrl: url.replace(/^http/, 'ws'), output: () => log, stop };
+        return { url, wsUrl: url.replace(/^http/, 'ws'), inspectorPort: inspector, output: () => log, stop };
       } catch {
         // Not answering yet.
       }

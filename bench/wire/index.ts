@@ -1,13 +1,13 @@
 /**
  * Wire cost (issue 9 item 3): WebSocket messages and payload bytes per call, counted on the client
  * side, ours (LumenizeClient ↔ gateway) vs Cap'n Web 0.12, for one call and for three calls
- * (dependent/pipelined in one round trip, and independent issued together). Target: ours ≤ Cap'n
- * Web in bytes per call. Method: README.md.
+ * (dependent/pipelined in one round trip, and independent issued together), plus the Agents SDK
+ * when installed. Target: ours ≤ Cap'n Web in bytes per call. Method: README.md.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { formatRatio, table, today, writeResults } from '../lib/harness.ts';
 import { PAYLOADS } from '../mesh-common/api.ts';
-import { connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
+import { agentsUnavailable, connectAgents, connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
 import { startBenchWorker } from '../mesh-common/server.ts';
 import { countingWebSocket, WireCounter, type WireCounts } from '../mesh-common/wire-counter.ts';
 
@@ -26,19 +26,22 @@ const CASES: Array<[string, (p: PeerClient) => Promise<unknown>, (v: unknown) =>
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 const total = (c: WireCounts) => c.sentBytes + c.receivedBytes;
 
-const worker = await startBenchWorker();
+const agentsMissing = agentsUnavailable();
+const [worker, agentsWorker] = await Promise.all([startBenchWorker('worker'), agentsMissing ? undefined : startBenchWorker('agents-worker')]);
 const peers: Array<{ peer: PeerClient; counter: WireCounter; setup: WireCounts }> = [];
 try {
-  for (const connect of [
+  const connectors = [
     async (ws: typeof WebSocket) => connectOurs(worker.url, 'wire1', 'wire-bench', ws),
     async (ws: typeof WebSocket) => connectCapnWeb(worker.wsUrl, 'wire-bench', ws),
-  ]) {
+  ];
+  if (agentsWorker) connectors.push(async (ws: typeof WebSocket) => connectAgents(new URL(agentsWorker.url).host, 'wire-bench', ws));
+  for (const connect of connectors) {
     const counter = new WireCounter();
     const peer = await connect(countingWebSocket(counter));
     await settle();
     peers.push({ peer, counter, setup: counter.snapshot() });
   }
-  const [ours, capn] = peers;
+  const [ours, capn, agents] = peers;
 
   const rows: string[][] = [];
   const examples: string[] = [];
@@ -70,6 +73,7 @@ try {
     const o = perCall.get(ours.peer)!;
     const k = perCall.get(capn.peer)!;
     const ratio = total(o) / total(k);
+    const agentsRatio = agents ? total(o) / total(perCall.get(agents.peer)!) : undefined;
     for (const { peer } of peers) {
       const c = perCall.get(peer)!;
       const isOurs = peer === ours.peer;
@@ -80,6 +84,7 @@ try {
         `${c.sentBytes.toFixed(0)} / ${c.receivedBytes.toFixed(0)}`,
         total(c).toFixed(0),
         isOurs ? formatRatio(ratio) : '—',
+        isOurs && agentsRatio !== undefined ? formatRatio(agentsRatio) : '—',
         isOurs ? (ratio <= 1 ? 'MET' : 'MISSED') : '',
       ]);
     }
@@ -87,10 +92,11 @@ try {
     console.log(`${name}: ours ${total(o).toFixed(0)} B vs Cap'n Web ${total(k).toFixed(0)} B (${formatRatio(ratio)})`);
   }
   for (const { peer, setup } of peers) {
-    rows.push(['connection setup (before the first call)', peer.name, `${setup.sentMessages} / ${setup.receivedMessages}`, `${setup.sentBytes} / ${setup.receivedBytes}`, String(total(setup)), '', '']);
+    rows.push(['connection setup (before the first call)', peer.name, `${setup.sentMessages} / ${setup.receivedMessages}`, `${setup.sentBytes} / ${setup.receivedBytes}`, String(total(setup)), '', '', '']);
   }
+  if (agentsMissing) rows.push(['all', 'Agents SDK', 'n/a', '', '', '', '', agentsMissing]);
   const results = table(
-    ['operation', 'client', 'messages sent / received', 'payload bytes sent / received', 'bytes total', "ours ÷ Cap'n Web, bytes", 'target ≤ 1×'],
+    ['operation', 'client', 'messages sent / received', 'payload bytes sent / received', 'bytes total', "ours ÷ Cap'n Web, bytes", 'ours ÷ Agents SDK, bytes', "target ≤ 1× Cap'n Web"],
     rows,
   );
   const exampleText = `One \`increment()\` on the wire (→ client to server, ← server to client):\n\n\`\`\`text\n${examples.join('\n')}\n\`\`\``;
@@ -100,5 +106,5 @@ try {
   );
 } finally {
   for (const { peer } of peers) await peer.close().catch(() => undefined);
-  await worker.stop();
+  await Promise.all([worker.stop(), agentsWorker?.stop()]);
 }

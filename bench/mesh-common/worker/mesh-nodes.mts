@@ -36,8 +36,11 @@ const ECHO_VALUE = record(1);
  * many answered as expected (so nothing can be skipped). Timed from outside workerd by Node.
  */
 export class MeshCaller extends LumenizeDO<Env> {
-  async run(mode: DoToDoMode, op: DoToDoOp, target: string, n: number, concurrency: number): Promise<number> {
-    this.lmz.init({ bindingName: 'MESH_CALLER' });
+  async run(mode: DoToDoMode, op: DoToDoOp, self: string, target: string, n: number, concurrency: number): Promise<number> {
+    // A mesh node normally knows its own address (learned from the calls that reach it); this one
+    // is reached by native RPC, so it is told. Without it, every callRaw re-reads the unknown
+    // instance name from KV (see bench/mesh-do/README.md, "Where the time goes").
+    this.lmz.init({ bindingName: 'MESH_CALLER', instanceNameOrId: self });
     const held = this.env.MESH_COUNTER.getByName(target);
     const one = (): Promise<unknown> => {
       switch (mode) {

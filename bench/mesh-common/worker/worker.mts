@@ -36,7 +36,7 @@ export default {
       const target = url.searchParams.get('target') ?? 'target';
       const op = (url.searchParams.get('op') ?? 'increment') as DoToDoOp;
       if (op !== 'increment' && op !== 'echo') return new Response(`unknown op '${op}'`, { status: 400 });
-      const ok = await env.MESH_CALLER.getByName(caller).run(mode, op, target, n, concurrency);
+      const ok = await env.MESH_CALLER.getByName(caller).run(mode, op, caller, target, n, concurrency);
       return Response.json({ ok });
     }
     const router = createLumenizeRouter(env, { onBeforeConnect: benchAuth, gatewayBindingName: 'LUMENIZE_CLIENT_GATEWAY' });
