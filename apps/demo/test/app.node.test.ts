@@ -141,7 +141,7 @@ describe('Lumenize Docs on the mesh (Node clients, real wrangler dev)', () => {
     using _sub = aliceClient.followDoc(docId, (e) => e instanceof Error || events.push(e));
     await aliceClient.openDoc(docId);
     await aliceClient.edit(docId, 'autosave-edit-1', 0, ['draft']);
-    const snapshot = await eventually(() => events.find((e) => e.kind === 'snapshot'), 'a snapshot event', 15_000);
+    const snapshot = await eventually(() => events.find((e) => e.kind === 'snapshot'), 'a snapshot event', 30_000);
     expect(snapshot).toMatchObject({ kind: 'snapshot', version: 1 });
     expect((await aliceClient.openDoc(docId)).snapshot?.version).toBe(1);
   });

@@ -116,7 +116,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await alice.page.waitForFunction(() => /6 words/.test(document.getElementById('words')?.textContent ?? '') && /bob@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 5_000 });
 
     // The autosave alarm snapshots the document a few seconds after the first edit.
-    await alice.page.waitForFunction(() => /Autosaved snapshot v\d+/.test(document.getElementById('snapshot')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await alice.page.waitForFunction(() => /Autosaved snapshot v\d+/.test(document.getElementById('snapshot')?.textContent ?? ''), undefined, { timeout: 30_000 });
     mkdirSync(artifacts, { recursive: true });
     await alice.page.screenshot({ path: join(artifacts, 'demo-editor-two-users.png') });
 
