@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type * as Esbuild from 'esbuild';
-import { formatRatio, table, today, writeResults } from '../lib/harness.ts';
+import { formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
 
 const TARGET_BYTES = 12 * 1024;
 
@@ -113,4 +113,4 @@ const topFiles = table(
     .map(([input, info]) => [input, info.bytesInOutput.toLocaleString('en-US')]),
 );
 console.log(`\n${results}\n\n${breakdown}\n\n${topFiles}`);
-writeResults(`Measured ${today()}, esbuild, Node ${process.version}.\n\n${results}\n\nWhere our bytes go (first row's bundle):\n\n${breakdown}\n\n${topFiles}`);
+writeResults(`Measured ${today()}, esbuild, Node ${process.version}, ${process.platform}/${process.arch}, ${machineLoad()} (a shared machine; sizes do not depend on it).\n\n${results}\n\nWhere our bytes go (first row's bundle):\n\n${breakdown}\n\n${topFiles}`);

@@ -13,7 +13,7 @@ import { agentsUnavailable, connectAgents, connectCapnWeb, connectOurs, type Pee
 import { startBenchWorker } from '../mesh-common/server.ts';
 import { concurrentThroughput, sequentialLatency, warmUp } from '../mesh-common/timing.ts';
 
-const ROUNDS = 7;
+const ROUNDS = 9;
 const SEQ_OPS_PER_ROUND = 60;
 const CONCURRENCY = 32;
 const CONC_OPS_PER_ROUND = 320;

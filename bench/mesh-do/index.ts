@@ -10,7 +10,7 @@ import { startBenchWorker } from '../mesh-common/server.ts';
 import { batchTimes } from '../mesh-common/timing.ts';
 
 const CALLS = 200;
-const ROUNDS = 9;
+const ROUNDS = 13;
 const TARGET = 1.3;
 const OPS: DoToDoOp[] = ['increment', 'echo'];
 const CONCURRENCY = [1, 32];

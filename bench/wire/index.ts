@@ -5,7 +5,7 @@
  * when installed. Target: ours ≤ Cap'n Web in bytes per call. Method: README.md.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { formatRatio, table, today, writeResults } from '../lib/harness.ts';
+import { formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
 import { PAYLOADS } from '../mesh-common/api.ts';
 import { agentsUnavailable, connectAgents, connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
 import { startBenchWorker } from '../mesh-common/server.ts';
@@ -102,7 +102,7 @@ try {
   const exampleText = `One \`increment()\` on the wire (→ client to server, ← server to client):\n\n\`\`\`text\n${examples.join('\n')}\n\`\`\``;
   console.log(`\n${results}\n\n${exampleText}`);
   writeResults(
-    `Measured ${today()}, Node ${process.version}. Per operation, averaged over ${REPEATS} runs, each followed by ${SETTLE_MS} ms of quiet.\n\n${results}\n\nHeadline (ours ÷ Cap'n Web, bytes per operation): ${verdicts.join('; ')}.\n\n${exampleText}`,
+    `Measured ${today()}, Node ${process.version}, ${process.platform}/${process.arch}, ${machineLoad()} (a shared machine; byte counts do not depend on it). Per operation, averaged over ${REPEATS} runs, each followed by ${SETTLE_MS} ms of quiet.\n\n${results}\n\nHeadline (ours ÷ Cap'n Web, bytes per operation): ${verdicts.join('; ')}.\n\n${exampleText}`,
   );
 } finally {
   for (const { peer } of peers) await peer.close().catch(() => undefined);
