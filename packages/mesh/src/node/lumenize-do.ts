@@ -20,7 +20,7 @@ import type { LmzApi } from '../lmz-api.ts';
 import { DOIdentity } from './do-identity.ts';
 import { executeInbound } from './inbound.ts';
 import { DOLmz } from './lmz-do.ts';
-import { LOCAL_EXECUTION } from './outbound.ts';
+import { EXCLUSIVE_CAP_MS, LOCAL_EXECUTION } from './outbound.ts';
 import { refuseSubscriptions } from '../pubsub/do-pubsub.ts';
 import { installPubSubMembers } from '../pubsub/install-do.ts';
 
@@ -47,6 +47,11 @@ export type PendingWork = OperationChain | { chain: OperationChain; callContext?
 export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env> {
   /** Identity, calls and the current call context. */
   readonly lmz: LmzApi;
+  /**
+   * Longest an `exclusive: true` call holds `blockConcurrencyWhile` across its round trip and handler;
+   * past it the handler receives a timeout error and a late result is logged and dropped.
+   */
+  static exclusiveCapMs = EXCLUSIVE_CAP_MS;
   /** Optional init hook; when defined it runs inside `blockConcurrencyWhile` on every construction. */
   onStart?(): void | Promise<void>;
   #identity: DOIdentity;
@@ -60,6 +65,7 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
       target: this,
       transactionSync: (fn) => ctx.storage.transactionSync(fn),
       blockConcurrencyWhile: (fn) => ctx.blockConcurrencyWhile(fn),
+      exclusiveCapMs: () => (this.constructor as typeof LumenizeDO).exclusiveCapMs,
       log: { send: logs.send, handler: logs.handler },
     });
     if (typeof this.onStart === 'function') {

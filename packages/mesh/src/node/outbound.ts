@@ -17,7 +17,7 @@ import { checkMeshBinding, getMeshStub } from '../stub.ts';
 /** Local execution: handlers run without the `@mesh` requirement (the node authored them). */
 export const LOCAL_EXECUTION = { requireMeshDecorator: false } as const;
 
-/** Longest an `exclusive` call may hold `blockConcurrencyWhile`. */
+/** Longest an `exclusive` call may hold `blockConcurrencyWhile` (LumenizeDO.exclusiveCapMs default). */
 export const EXCLUSIVE_CAP_MS = 25_000;
 
 /** What the caller-side logic needs from its node. */
@@ -34,6 +34,8 @@ export interface CallerHost {
   transactionSync?<T>(fn: () => T): T;
   /** DO only. */
   blockConcurrencyWhile?<T>(fn: () => Promise<T>): Promise<T>;
+  /** DO only: the `exclusive` cap in ms, read at call time (a static the subclass may override). */
+  exclusiveCapMs?(): number;
   /** Worker only: keeps the call alive after the entrypoint method returns. */
   waitUntil?(promise: Promise<unknown>): void;
   readonly log: { send: DebugLogger; handler: DebugLogger };
@@ -121,7 +123,7 @@ export async function callRaw(host: CallerHost, binding: string, instance: strin
 }
 
 /** Races `outcome` against the exclusive cap; a late result is logged and dropped. */
-function capped(host: CallerHost, outcome: Promise<unknown>, p: PreparedCall): Promise<unknown> {
+function capped(host: CallerHost, outcome: Promise<unknown>, p: PreparedCall, capMs: number): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -129,8 +131,8 @@ function capped(host: CallerHost, outcome: Promise<unknown>, p: PreparedCall): P
         () => host.log.handler.warn('late result after exclusive timeout dropped', { binding: p.binding, instance: p.instance, method: p.method }),
         () => host.log.handler.warn('late error after exclusive timeout dropped', { binding: p.binding, instance: p.instance, method: p.method }),
       );
-      reject(new Error(`Exclusive call to '${p.method}' timed out after ${EXCLUSIVE_CAP_MS} ms; the block was released`));
-    }, EXCLUSIVE_CAP_MS);
+      reject(new Error(`Exclusive call to '${p.method}' timed out after ${capMs} ms; the block was released`));
+    }, capMs);
   });
   return Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
 }
@@ -167,7 +169,8 @@ export function call(host: CallerHost, binding: string, instance: string | undef
 
   let completion: Promise<unknown>;
   if (opts.exclusive) {
-    completion = host.blockConcurrencyWhile!(() => settled(capped(host, send(host.env, prepared), prepared))).catch((e: unknown) =>
+    const capMs = host.exclusiveCapMs?.() ?? EXCLUSIVE_CAP_MS;
+    completion = host.blockConcurrencyWhile!(() => settled(capped(host, send(host.env, prepared), prepared, capMs))).catch((e: unknown) =>
       host.log.handler.error('exclusive call failed', { binding, instance, method: prepared.method, error: e }),
     );
   } else {

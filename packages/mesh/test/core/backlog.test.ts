@@ -4,7 +4,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { getOperationChain, newContinuation } from '../../src/index.ts';
+import { getOperationChain, newContinuation, type LumenizeDO } from '../../src/index.ts';
 import type { BankDO, CoreDO, CoreWorker } from './nodes.ts';
 import { meshCall, settle, waitFor } from './helpers.ts';
 import { logsOf, mark } from './logs.ts';
@@ -153,6 +153,26 @@ describe('exclusive (item 97)', () => {
     await inDO('ex-2', (a) => a.recordOrder('second'));
     await waitFor(() => ((kvOf('ex-2', 'order') as Promise<string[] | undefined>).then((o) => (o && o.length === 2 ? o : undefined))));
     expect(await kvOf('ex-2', 'order')).toEqual(['second', 'handler']);
+  });
+
+  it('past the cap the handler gets a timeout error, the block is released, and the late result is logged and dropped', async () => {
+    const since = mark();
+    await inDO('ex-cap', (a) => {
+      (a.constructor as typeof LumenizeDO).exclusiveCapMs = 20;
+      try {
+        a.lmz.call('OTHER_DO', 'ex-cap-b', a.ctn<CoreDO>().slowEcho('late', 300), a.ctn().put('outcome', a.ctn().$result), { exclusive: true });
+      } finally {
+        (a.constructor as typeof LumenizeDO).exclusiveCapMs = 25_000;
+      }
+    });
+    const outcome = await waitFor(() => kvOf('ex-cap', 'outcome'), 'the handler outcome');
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toBe("Exclusive call to 'slowEcho' timed out after 20 ms; the block was released");
+    // The block was released: the object answers while the remote call is still running.
+    await inDO('ex-cap', (a) => a.recordOrder('after-cap'));
+    expect(await kvOf('ex-cap', 'order')).toEqual(['after-cap']);
+    await waitFor(() => (logsOf('lmz.mesh.LumenizeDO.resultHandler', 'warn', since).some((r) => r.message === 'late result after exclusive timeout dropped') ? true : undefined), 'the late-result warning');
+    expect(await kvOf('ex-cap', 'outcome')).toBeInstanceOf(Error);
   });
 
   it('exclusive and handlerTransaction are DO-only caller options', async () => {
