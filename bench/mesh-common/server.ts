@@ -39,6 +39,19 @@ export function meshCommonDir(folder: string): string {
  * `agents-worker`: the Agents SDK peer) and waits until it answers.
  */
 export async function startBenchWorker(folder: 'worker' | 'agents-worker' = 'worker', timeoutMs = 120_000): Promise<BenchWorker> {
+  // A free port can be taken by another process between our probe and wrangler's bind (other
+  // jobs start servers too): retry with fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(folder, timeoutMs);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.error(`[bench] wrangler dev for ${folder} failed to start (attempt ${attempt}), retrying: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+}
+
+async function startOnce(folder: string, timeoutMs: number): Promise<BenchWorker> {
   const root = resolve(benchDir(), '..');
   const cwd = meshCommonDir(folder);
   const persistTo = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lmz-mesh-bench-'));
