@@ -3,11 +3,12 @@
  * Used by Node-side tests (demo app, real-socket client tests) and benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Resolved like an import, so it also works when this file is bundled elsewhere (bench/).
+const wranglerBin = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin/wrangler.js');
 
 export interface WranglerDev {
   url: string;
@@ -36,7 +37,7 @@ export async function startWranglerDev(opts: {
 }): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
-  const args = [join(repo, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--show-interactive-dev-session=false'];
+  const args = [wranglerBin, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--show-interactive-dev-session=false'];
   if (opts.persistTo) args.push('--persist-to', opts.persistTo);
   if (opts.config) args.push('--config', opts.config);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`);
