@@ -5,7 +5,7 @@
  * tests observe that every stub is disposed exactly once.
  */
 import { debug } from '@lumenize/debug';
-import { getDOStub } from '@lumenize/utils';
+import { InvalidInstanceIdError, isDurableObjectId } from '@lumenize/utils';
 import type { CallEnvelope, CallResult } from './protocol.ts';
 
 const log = debug('lmz.mesh.getMeshStub');
@@ -48,6 +48,26 @@ export function checkMeshBinding(env: object, binding: unknown, instance: unknow
 
 let stubCount = 0;
 
+type CalleeStub = { __executeOperation(envelope: CallEnvelope): Promise<CallResult>; [Symbol.dispose]?: () => void };
+
+/**
+ * The raw namespace stub, without getDOStub's Proxy (its `get` trap ran on every property read of
+ * every call). The wrapper below adds disposal and refuses use after it, as getDOStub's proxy did.
+ */
+function rawDOStub(ns: DurableObjectNamespace, instance: string): CalleeStub {
+  if (isDurableObjectId(instance)) {
+    let id: DurableObjectId;
+    try {
+      id = ns.idFromString(instance);
+    } catch (cause) {
+      throw new InvalidInstanceIdError(instance, { cause });
+    }
+    return ns.get(id) as unknown as CalleeStub;
+  }
+  const stub = typeof ns.getByName === 'function' ? ns.getByName(instance) : ns.get(ns.idFromName(instance));
+  return stub as unknown as CalleeStub;
+}
+
 /**
  * A disposable stub for the mesh node at (`binding`, `instance`): a DO by name (or by id for a
  * 64-hex string) or, with `instance` undefined, a Worker's service binding. Validate first with
@@ -56,15 +76,15 @@ let stubCount = 0;
  */
 export function getMeshStub(env: object, binding: string, instance: string | undefined): MeshStub {
   const value = (env as Record<string, unknown>)[binding];
-  const target = (instance === undefined ? value : getDOStub(value as DurableObjectNamespace, instance)) as unknown as {
-    __executeOperation(envelope: CallEnvelope): Promise<CallResult>;
-    [Symbol.dispose]?: () => void;
-  };
+  const target = instance === undefined ? (value as CalleeStub) : rawDOStub(value as DurableObjectNamespace, instance);
   const stubId = ++stubCount;
   if (log.enabled) log.debug('stub acquired', { stubId, binding, instance });
   let disposed = false;
   return {
-    __executeOperation: (envelope) => target.__executeOperation(envelope),
+    __executeOperation: (envelope) => {
+      if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
+      return target.__executeOperation(envelope);
+    },
     [Symbol.dispose]() {
       if (disposed) return;
       disposed = true;

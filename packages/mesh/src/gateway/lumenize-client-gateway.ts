@@ -77,6 +77,10 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #attachments = new WeakMap<WebSocket, GatewayAttachment>();
   #dispatch: Promise<void> = Promise.resolve();
   #keepAlive: ReturnType<typeof setTimeout> | undefined;
+  /** The client's live socket; empty after hibernation or a close, then re-derived from ctx.getWebSockets(). */
+  #socket: WebSocket | undefined;
+  /** A socket whose attachment lags the resume counters (outbound frames since the last write). */
+  #stale: WebSocket | undefined;
 
   get #config(): typeof LumenizeClientGateway {
     return this.constructor as typeof LumenizeClientGateway;
@@ -111,6 +115,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     const pair = new WebSocketPair();
     const [clientEnd, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
+    this.#socket = server;
     const attachment: GatewayAttachment = {
       userId: verified.userId,
       connectedAt: now,
@@ -366,7 +371,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       session.lastAckSent = channel.received;
       if (ws && safeSend(ws, text)) {
         p.transmitted = true;
-        this.#persist(ws, session);
+        this.#markStale(ws);
       }
       this.#armKeepAlive();
       return;
@@ -391,7 +396,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       const channel = session.channel;
       const { text } = channel.record((s) => JSON.stringify({ ...response, seq: s, ack: channel.received }));
       session.lastAckSent = channel.received;
-      if (ws && safeSend(ws, text)) this.#persist(ws, session);
+      if (ws && safeSend(ws, text)) this.#markStale(ws);
       this.#armKeepAlive();
       return;
     }
@@ -418,7 +423,11 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   /** Sockets that are open (a socket we closed reports CLOSING and no longer counts). */
   #openSockets(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN && !this.#attachment(ws)?.ended);
+    const live = this.#socket;
+    if (live && live.readyState === WebSocket.OPEN && !this.#attachment(live)?.ended) return [live];
+    const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN && !this.#attachment(ws)?.ended);
+    this.#socket = open[0];
+    return open;
   }
 
   #attachment(ws: WebSocket): GatewayAttachment | undefined {
@@ -464,6 +473,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   /** Closes a socket from our side and marks it so its close event is ignored. */
   #endSocket(ws: WebSocket, code: number, reason: string): void {
+    if (this.#socket === ws) this.#socket = undefined;
+    if (this.#stale === ws) this.#stale = undefined;
     const a = this.#attachment(ws);
     if (a) {
       a.ended = true;
@@ -485,6 +496,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
    * sessions fail calls the client may have received (at-most-once), resume sessions keep them.
    */
   #socketGone(ws: WebSocket): void {
+    if (this.#socket === ws) this.#socket = undefined;
+    if (this.#stale === ws) this.#stale = undefined;
     if (this.#openSockets().some((other) => other !== ws)) return;
     this.#startGrace();
     const session = this.#session;
@@ -500,12 +513,36 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       .catch((e: unknown) => this.#logs.alarm.error('setAlarm failed', { error: String(e) }));
   }
 
+  /** Writes the session's resume counters into the socket attachment (what survives hibernation). */
   #persist(ws: WebSocket, session: GatewaySession, attachment?: GatewayAttachment): void {
     const a = attachment ?? this.#attachment(ws);
     if (!a) return;
     if (session.channel) a.seq = session.channel.snapshot();
     this.#attachments.set(ws, a);
+    if (this.#stale === ws) this.#stale = undefined;
     ws.serializeAttachment(a);
+  }
+
+  /**
+   * After an outbound frame the attachment is not rewritten at once: a frame the client has not
+   * acknowledged keeps the keep-alive timer pending, so the object cannot hibernate before the
+   * client's next frame (which carries the ack and persists) or the timer's own flush. One write
+   * per call instead of two.
+   */
+  #markStale(ws: WebSocket): void {
+    this.#stale = ws;
+  }
+
+  #flushAttachment(): void {
+    const ws = this.#stale;
+    const session = this.#session;
+    if (!ws || !session) return;
+    try {
+      this.#persist(ws, session);
+    } catch {
+      // Socket already gone: nothing left to resume on it.
+      this.#stale = undefined;
+    }
   }
 
   #sendAck(ws: WebSocket, session: GatewaySession): void {
@@ -516,18 +553,17 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   /**
    * While frames await the client's acknowledgement the object must stay in memory (the frames are
-   * not persisted); a pending timer keeps it from hibernating. Idle, no timer is left behind.
+   * not persisted); a pending timer keeps it from hibernating. An armed timer is left to lapse even
+   * when nothing is owed any more (clearing and re-arming it on every call cost more than the call's
+   * own work); when it fires it re-checks, writes counters that are not yet in the attachment, and
+   * re-arms only if frames are still owed. Idle, the object hibernates at most one period later.
    */
   #armKeepAlive(): void {
-    const owed = this.#session?.channel?.unackedCount ?? 0;
-    if (owed === 0) {
-      clearTimeout(this.#keepAlive);
-      this.#keepAlive = undefined;
-      return;
-    }
     if (this.#keepAlive !== undefined) return;
+    if ((this.#session?.channel?.unackedCount ?? 0) === 0) return;
     this.#keepAlive = setTimeout(() => {
       this.#keepAlive = undefined;
+      this.#flushAttachment();
       this.#armKeepAlive();
     }, KEEP_ALIVE_MS);
   }

@@ -9,8 +9,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** Persisted, write-once identity of one DO instance. */
 export class DOIdentity {
   #ctx: DurableObjectState;
-  #binding: string | undefined;
-  #instance: string | undefined;
+  // `null` caches "not stored" (a DO that never learned its name would otherwise re-read KV on
+  // every outbound call); the setters replace it with the learned value.
+  #binding: string | null | undefined;
+  #instance: string | null | undefined;
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -21,19 +23,21 @@ export class DOIdentity {
   }
 
   get bindingName(): string | undefined {
-    return (this.#binding ??= this.#ctx.storage.kv.get<string>(BINDING_KEY));
+    if (this.#binding === undefined) this.#binding = this.#ctx.storage.kv.get<string>(BINDING_KEY) ?? null;
+    return this.#binding ?? undefined;
   }
 
   set bindingName(value: string | undefined) {
-    this.#binding = this.#setOnce(BINDING_KEY, 'binding name', this.bindingName, value);
+    this.#binding = this.#setOnce(BINDING_KEY, 'binding name', this.bindingName, value) ?? null;
   }
 
   get instanceName(): string | undefined {
-    return (this.#instance ??= this.#ctx.storage.kv.get<string>(INSTANCE_KEY));
+    if (this.#instance === undefined) this.#instance = this.#ctx.storage.kv.get<string>(INSTANCE_KEY) ?? null;
+    return this.#instance ?? undefined;
   }
 
   set instanceName(value: string | undefined) {
-    this.#instance = this.#setOnce(INSTANCE_KEY, 'instance name', this.instanceName, value);
+    this.#instance = this.#setOnce(INSTANCE_KEY, 'instance name', this.instanceName, value) ?? null;
   }
 
   get instanceNameOrId(): string {

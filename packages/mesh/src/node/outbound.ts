@@ -85,7 +85,8 @@ function prepare(host: CallerHost, binding: string, instance: string | undefined
   const self = host.selfIdentity();
   checkMeshBinding(host.env, binding, instance);
   const current = currentCallContext();
-  const captured = current ? copyCallContext(current) : undefined;
+  // Only a handler needs the captured context (callRaw and handler-less calls never read it).
+  const captured = current && handlerChain ? copyCallContext(current) : undefined;
   const callContext = outgoingCallContext(current, self, options);
   const chain = batchChains ? serializeBatch(batchChains) : serializeChain(remote);
   const envelope = buildCallEnvelope({
@@ -99,7 +100,7 @@ function prepare(host: CallerHost, binding: string, instance: string | undefined
   const method = batchChains ? 'ctnBatch' : entryName(getOperationChain(remote) ?? (remote as OperationChain));
   const prepared: PreparedCall = { envelope, binding, instance, method };
   // Inside the handler: the context captured now, or (none current) the outgoing call's own context.
-  const handlerContext: CallContext = captured ?? receiveCallContext(structuredClone(callContext));
+  const handlerContext: CallContext | undefined = handlerChain ? (captured ?? receiveCallContext(structuredClone(callContext))) : undefined;
   return { prepared, handlerChain, handlerContext, options };
 }
 
@@ -152,7 +153,7 @@ export function call(host: CallerHost, binding: string, instance: string | undef
     }
     const chain = replaceNestedOperationMarkers(handlerChain, outcome);
     try {
-      await runWithCallContext(handlerContext, () =>
+      await runWithCallContext(handlerContext!, () =>
         opts.handlerTransaction
           ? host.transactionSync!(() => executeOperationChainSync(chain, host.target, LOCAL_EXECUTION))
           : executeOperationChain(chain, host.target, LOCAL_EXECUTION),
