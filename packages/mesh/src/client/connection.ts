@@ -52,7 +52,8 @@ interface OutboundCall {
   body: string;
   resolve: (result: CallResponseFrame) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  /** `performance.now()` after which the call fails with `Call timed out`. */
+  deadline: number;
   /** Set once the frame went out under the current session. */
   seq?: number;
   /** The gateway refused it unexecuted (token expired): safe to send again. */
@@ -91,6 +92,12 @@ export class ClientConnection {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
   #unackedReceived = 0;
+  /**
+   * Calls not yet answered, in the order they were made. Every call gets the same timeout, so the
+   * first one always has the earliest deadline: one timer, armed for it, replaces a timer per call.
+   */
+  #deadlines = new Set<OutboundCall>();
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every disconnect(): late async work of an older generation is ignored. */
   #generation = 0;
   #connecting = false;
@@ -133,6 +140,8 @@ export class ClientConnection {
     this.#reconnectTimer = undefined;
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) {
@@ -157,7 +166,8 @@ export class ClientConnection {
         reject(new Error('Client disconnected'));
         return;
       }
-      if (utf8Length(body) + 64 > MAX_FRAME_BYTES) {
+      // A UTF-16 code unit is at most 3 UTF-8 bytes: short frames need no byte count.
+      if (body.length * 3 + 64 > MAX_FRAME_BYTES && utf8Length(body) + 64 > MAX_FRAME_BYTES) {
         reject(new RangeError(`Message too big: a call frame may be at most ${MAX_FRAME_BYTES} bytes`));
         return;
       }
@@ -166,13 +176,9 @@ export class ClientConnection {
         reject(new Error('Message queue full'));
         return;
       }
-      const call: OutboundCall = {
-        callId,
-        body,
-        resolve,
-        reject,
-        timer: setTimeout(() => this.#timeout(call), this.#o.callTimeoutMs),
-      };
+      const call: OutboundCall = { callId, body, resolve, reject, deadline: performance.now() + this.#o.callTimeoutMs };
+      this.#deadlines.add(call);
+      this.#armDeadline();
       if (connected) this.#transmit(call);
       else this.#queue.push(call);
     });
@@ -322,7 +328,7 @@ export class ClientConnection {
       for (const call of this.#inflight.values()) {
         if (call.retryable) retry.push(call);
         else {
-          clearTimeout(call.timer);
+          this.#deadlines.delete(call);
           call.reject(new ClientDisconnectedError('Connection lost before a response arrived'));
         }
       }
@@ -350,7 +356,7 @@ export class ClientConnection {
       return;
     }
     this.#inflight.delete(frame.callId);
-    clearTimeout(call.timer);
+    this.#deadlines.delete(call);
     call.resolve(frame);
   }
 
@@ -411,7 +417,32 @@ export class ClientConnection {
     if (this.#state === 'connected') this.#write(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
   }
 
+  /**
+   * Arms the one deadline timer for the oldest unanswered call, unless it is already armed. An armed
+   * timer is not cleared when calls are answered: it lapses and re-arms for whatever is then oldest.
+   */
+  #armDeadline(): void {
+    if (this.#deadlineTimer !== undefined) return;
+    const first = this.#deadlines.values().next();
+    if (first.done) return;
+    this.#deadlineTimer = setTimeout(() => {
+      this.#deadlineTimer = undefined;
+      this.#expire();
+    }, Math.max(0, first.value.deadline - performance.now()));
+  }
+
+  /** Fails every call whose deadline has passed (oldest first), then re-arms for the next. */
+  #expire(): void {
+    const now = performance.now();
+    for (const call of this.#deadlines) {
+      if (call.deadline > now) break;
+      this.#timeout(call);
+    }
+    this.#armDeadline();
+  }
+
   #timeout(call: OutboundCall): void {
+    this.#deadlines.delete(call);
     const i = this.#queue.indexOf(call);
     if (i >= 0) this.#queue.splice(i, 1);
     this.#inflight.delete(call.callId);
@@ -421,10 +452,8 @@ export class ClientConnection {
   #failAll(error: Error): void {
     const all = [...this.#queue.splice(0), ...this.#inflight.values()];
     this.#inflight.clear();
-    for (const call of all) {
-      clearTimeout(call.timer);
-      call.reject(error);
-    }
+    this.#deadlines.clear();
+    for (const call of all) call.reject(error);
   }
 }
 

@@ -104,6 +104,8 @@ export abstract class LumenizeClient {
   #subscriptions: ClientSubscriptions;
   #removeListeners: (() => void) | undefined;
   #log = debug('lmz.mesh.LumenizeClient');
+  #callIdPrefix = randomCallIdPrefix();
+  #callCount = 0;
 
   constructor(config: LumenizeClientConfig) {
     if (typeof config !== 'object' || config === null) throw new Error('LumenizeClient requires instanceName in config');
@@ -246,7 +248,9 @@ export abstract class LumenizeClient {
     const batch = getBatchChains(remote);
     if (!batch && !isContinuation(remote) && !(raw && Array.isArray(remote))) throw new TypeError('Invalid remoteContinuation: must be created with this.ctn()');
     const chain = batch ? serializeBatch(batch) : serializeChain(remote);
-    const callId = crypto.randomUUID();
+    // Unique per client (spec §5.3): a random per-instance prefix (so a reloaded tab never takes an
+    // answer meant for its predecessor) plus a counter, instead of a 36-character UUID per call.
+    const callId = `${this.#callIdPrefix}${(++this.#callCount).toString(36)}`;
     const frame: Record<string, unknown> = { type: 'call', callId, binding, chain };
     if (instance !== undefined) frame.instance = instance;
     if (batch) frame.batch = true;
@@ -349,3 +353,9 @@ function toAnswer(result: ReturnType<typeof encodeResult>): IncomingAnswer {
 }
 
 const missingFetch: typeof fetch = () => Promise.reject(new Error('LumenizeClient needs fetch for token refresh: pass config.fetch'));
+
+/** About 64 random bits in base 36, ending in '.' so the counter that follows cannot run into it. */
+function randomCallIdPrefix(): string {
+  const [a, b] = crypto.getRandomValues(new Uint32Array(2));
+  return `${a!.toString(36)}${b!.toString(36)}.`;
+}

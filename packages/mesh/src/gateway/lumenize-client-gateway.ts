@@ -160,7 +160,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       log.warn('binary frame ignored', { instanceName: attachment.instanceName, bytes: message.byteLength });
       return;
     }
-    if (utf8Length(message) > this.#config.maxFrameBytes) {
+    if (message.length * 3 > this.#config.maxFrameBytes && utf8Length(message) > this.#config.maxFrameBytes) {
       log.warn('oversize frame, closing 1009', { instanceName: attachment.instanceName, limit: this.#config.maxFrameBytes });
       this.#endSocket(ws, 1009, 'Message too big');
       this.#socketGone(ws);
