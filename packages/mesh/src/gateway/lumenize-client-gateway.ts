@@ -96,7 +96,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     }
     const alarm = await this.ctx.storage.getAlarm();
     const now = Date.now();
-    const open = this.#openSockets();
+    // A new connection supersedes every open socket: scan them all, not only the cached one.
+    const open = this.#openSockets(true);
     const subscriptionsLost = open.length === 0 && subscriptionsLostFor(alarm, now, this.#config.gracePeriodMs);
 
     // Continue the current session, or start a new one (moving calls the old one never sent).
@@ -421,10 +422,13 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   // --- sessions and sockets ------------------------------------------------------------------
 
-  /** Sockets that are open (a socket we closed reports CLOSING and no longer counts). */
-  #openSockets(): WebSocket[] {
+  /**
+   * Sockets that are open (a socket we closed reports CLOSING and no longer counts). The cached live
+   * socket answers the per-call lookups; `all` (and an empty cache) asks the runtime.
+   */
+  #openSockets(all = false): WebSocket[] {
     const live = this.#socket;
-    if (live && live.readyState === WebSocket.OPEN && !this.#attachment(live)?.ended) return [live];
+    if (!all && live && live.readyState === WebSocket.OPEN && !this.#attachment(live)?.ended) return [live];
     const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN && !this.#attachment(ws)?.ended);
     this.#socket = open[0];
     return open;
