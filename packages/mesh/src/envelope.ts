@@ -6,7 +6,7 @@ import { postprocess, preprocess, TRANSFORM_SKIP, type LmzIntermediate } from '@
 import { getOperationChain, getRawOperationChain, isContinuation, isResultPlaceholder } from './ocan/continuation.ts';
 import type { OperationChain } from './ocan/types.ts';
 import { validateWireCallContext } from './call-context.ts';
-import { ENVELOPE_VERSION, type CallEnvelope, type CallResult, type EnvelopeMetadata, type NodeType, type ReceivedWork, type WireCallContext } from './protocol.ts';
+import { ENVELOPE_VERSION, type CallEnvelope, type CallResult, type EnvelopeMetadata, type NodeType, type ReceivedWork, type TextCallResult, type WireCallContext } from './protocol.ts';
 
 /**
  * The transform hook for outgoing chains: continuations become nested markers; any other function,
@@ -43,6 +43,8 @@ export interface EnvelopeParts {
   caller: { type: NodeType; bindingName?: string; instanceNameOrId?: string };
   callee: { bindingName: string; instanceNameOrId?: string };
   transaction?: boolean;
+  /** Ask the callee for `$result` as JSON text (the gateway splices it into its frame). */
+  resultText?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export function buildCallEnvelope(parts: EnvelopeParts): CallEnvelope {
   const envelope: CallEnvelope = { version: ENVELOPE_VERSION, chain: parts.chain, callContext: parts.callContext, metadata };
   if (parts.batch) envelope.batch = true;
   if (parts.transaction) envelope.options = { transaction: true };
+  if (parts.resultText) envelope.options = { ...envelope.options, resultText: true };
   return envelope;
 }
 
@@ -82,9 +85,14 @@ export function validateCallEnvelope(value: unknown): asserts value is CallEnvel
   }
   if (env.batch !== undefined && typeof env.batch !== 'boolean') throw new TypeError('Invalid envelope: batch must be a boolean');
   if (env.options !== undefined) {
-    const o = env.options as { transaction?: unknown } | null;
-    if (typeof o !== 'object' || o === null || (o.transaction !== undefined && typeof o.transaction !== 'boolean')) {
-      throw new TypeError('Invalid envelope: options must be { transaction?: boolean }');
+    const o = env.options as { transaction?: unknown; resultText?: unknown } | null;
+    if (
+      typeof o !== 'object' ||
+      o === null ||
+      (o.transaction !== undefined && typeof o.transaction !== 'boolean') ||
+      (o.resultText !== undefined && typeof o.resultText !== 'boolean')
+    ) {
+      throw new TypeError('Invalid envelope: options must be { transaction?: boolean, resultText?: boolean }');
     }
   }
 }
@@ -109,6 +117,11 @@ export function encodeResult(value: unknown, methodName: string): CallResult {
   } catch (e) {
     throw new TypeError(`The result of '${methodName}' could not be serialized: ${toError(e).message}`);
   }
+}
+
+/** Like {@link encodeResult}, with `$result` as the intermediate's JSON text (envelopes with `options.resultText`). */
+export function encodeResultText(value: unknown, methodName: string): TextCallResult {
+  return { $result: JSON.stringify(encodeResult(value, methodName).$result) };
 }
 
 /** `{ $error }` for anything thrown (non-Errors wrapped); never throws. */

@@ -79,11 +79,19 @@ export interface CallEnvelope {
   batch?: boolean;
   callContext: WireCallContext;
   metadata: EnvelopeMetadata;
-  options?: { transaction?: boolean };
+  /**
+   * `transaction`: run the chain in one storage transaction. `resultText` (set by the gateway): reply
+   * with `$result` as the intermediate's JSON text, which the gateway splices into its client frame
+   * without rebuilding and re-stringifying the value.
+   */
+  options?: { transaction?: boolean; resultText?: boolean };
 }
 
 /** The reply of `__executeOperation`: exactly one of the two members, both serialized. */
 export type CallResult = { $result: LmzIntermediate; $error?: undefined } | { $error: LmzIntermediate; $result?: undefined };
+
+/** A reply to an envelope with `options.resultText`: `$result` is JSON text (callees that ignore the option reply with a {@link CallResult}). */
+export type TextCallResult = { $result: string; $error?: undefined };
 
 /** A deserialized operation chain or batch, as the callee sees it. */
 export type ReceivedWork = { batch: false; chain: OperationChain } | { batch: true; chains: OperationChain[] };

@@ -6,13 +6,14 @@
  */
 import { debug } from '@lumenize/debug';
 import { InvalidInstanceIdError, isDurableObjectId } from '@lumenize/utils';
-import type { CallEnvelope, CallResult } from './protocol.ts';
+import type { CallEnvelope, CallResult, TextCallResult } from './protocol.ts';
 
 const log = debug('lmz.mesh.getMeshStub');
 
 /** A disposable handle on a mesh callee. */
 export interface MeshStub extends Disposable {
-  __executeOperation(envelope: CallEnvelope): Promise<CallResult>;
+  /** A {@link TextCallResult} only when the envelope asked for `options.resultText`. */
+  __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult>;
 }
 
 type BindingKind = 'durable-object' | 'service';
@@ -48,7 +49,7 @@ export function checkMeshBinding(env: object, binding: unknown, instance: unknow
 
 let stubCount = 0;
 
-type CalleeStub = { __executeOperation(envelope: CallEnvelope): Promise<CallResult>; [Symbol.dispose]?: () => void };
+type CalleeStub = { __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult>; [Symbol.dispose]?: () => void };
 
 /**
  * The raw namespace stub, without getDOStub's Proxy (its `get` trap ran on every property read of

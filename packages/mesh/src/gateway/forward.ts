@@ -5,14 +5,16 @@
  * Whatever the client put in its frame besides the chain and the address is never forwarded.
  */
 import { buildCallEnvelope, encodeError } from '../envelope.ts';
-import type { CallResult, NodeIdentity, OriginAuth, WireCallContext } from '../protocol.ts';
+import type { CallResult, NodeIdentity, OriginAuth, TextCallResult, WireCallContext } from '../protocol.ts';
 import type { CallFrame } from '../client/frames.ts';
 import type { GatewayAttachment } from './attachment.ts';
 import { checkMeshBinding, getMeshStub } from '../stub.ts';
 
 /**
  * Sends one client call into the mesh and resolves with its CallResult; never rejects (transport
- * failures such as an unknown binding come back as `{ $error }` with a clear message).
+ * failures such as an unknown binding come back as `{ $error }` with a clear message). Mesh callees
+ * answer with `$result` as JSON text (`options.resultText`), which the gateway splices into its
+ * frame; a callee that ignores the option answers with the intermediate itself.
  * @example const result = await forwardClientCall(env, frame, origin, attachment);
  */
 export async function forwardClientCall(
@@ -20,7 +22,7 @@ export async function forwardClientCall(
   frame: CallFrame,
   origin: NodeIdentity,
   attachment: GatewayAttachment,
-): Promise<CallResult> {
+): Promise<CallResult | TextCallResult> {
   try {
     const originAuth: OriginAuth = { userId: attachment.userId };
     if (attachment.claims) originAuth.claims = attachment.claims;
@@ -31,6 +33,7 @@ export async function forwardClientCall(
       callContext,
       caller: { type: 'LumenizeClient', bindingName: origin.bindingName, instanceNameOrId: origin.instanceName },
       callee: frame.instance === undefined ? { bindingName: frame.binding } : { bindingName: frame.binding, instanceNameOrId: frame.instance },
+      resultText: true,
     });
     checkMeshBinding(env, frame.binding, frame.instance);
     let reply: unknown;
@@ -41,7 +44,7 @@ export async function forwardClientCall(
     if (typeof reply !== 'object' || reply === null || !('$result' in reply || '$error' in reply)) {
       throw new Error(`Binding '${frame.binding}' did not answer as a mesh node`);
     }
-    return reply as CallResult;
+    return reply as CallResult | TextCallResult;
   } catch (error) {
     return encodeError(error);
   }

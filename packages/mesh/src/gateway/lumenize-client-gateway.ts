@@ -345,9 +345,14 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #forward(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession): void {
     const origin: NodeIdentity = { type: 'LumenizeClient', bindingName: attachment.bindingName, instanceName: attachment.instanceName };
     forwardClientCall(this.env as Record<string, unknown>, frame, origin, attachment).then((result) => {
-      const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success: '$result' in result };
-      if ('$result' in result) response.result = result.$result;
-      else response.error = result.$error;
+      const success = result.$error === undefined;
+      const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success };
+      if (!success) response.error = result.$error;
+      else if (typeof result.$result === 'string') {
+        // JSON text of the intermediate from our own callee code: spliced in, never parsed here.
+        this.#emitResponse(session, response, result.$result);
+        return;
+      } else response.result = result.$result;
       this.#emitResponse(session, response);
     }).catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
   }
@@ -386,7 +391,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     }
   }
 
-  #emitResponse(session: GatewaySession, response: Record<string, unknown>): void {
+  /** Sends a `call_response`; `resultText` (JSON) becomes its `result` field without re-serializing. */
+  #emitResponse(session: GatewaySession, response: Record<string, unknown>, resultText?: string): void {
     const log = this.#logs.callResponse;
     if (session !== this.#session) {
       log.warn('response dropped: the client session that made the call has ended', { callId: response.callId });
@@ -395,13 +401,13 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     const [ws] = this.#openSockets();
     if (session.channel) {
       const channel = session.channel;
-      const { text } = channel.record((s) => JSON.stringify({ ...response, seq: s, ack: channel.received }));
+      const { text } = channel.record((s) => withResult(JSON.stringify({ ...response, seq: s, ack: channel.received }), resultText));
       session.lastAckSent = channel.received;
       if (ws && safeSend(ws, text)) this.#markStale(ws);
       this.#armKeepAlive();
       return;
     }
-    if (!ws || !safeSend(ws, JSON.stringify(response))) log.warn('response dropped: no client socket open', { callId: response.callId });
+    if (!ws || !safeSend(ws, withResult(JSON.stringify(response), resultText))) log.warn('response dropped: no client socket open', { callId: response.callId });
   }
 
   /** Takes an untransmitted incoming call back out of its session's outbound frames. */
@@ -581,6 +587,11 @@ function safeSend(ws: WebSocket, text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Appends `"result":<resultText>` to a JSON object's text (unchanged without resultText). */
+function withResult(objectText: string, resultText: string | undefined): string {
+  return resultText === undefined ? objectText : `${objectText.slice(0, -1)},"result":${resultText}}`;
 }
 
 function errorResponse(callId: string, error: Error): Record<string, unknown> {

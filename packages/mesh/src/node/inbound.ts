@@ -6,7 +6,7 @@
 import type { DebugLogger } from '@lumenize/debug';
 import { receiveCallContext } from '../call-context.ts';
 import { runWithCallContext } from '../context-store.ts';
-import { decodeWork, encodeError, encodeResult, validateCallEnvelope } from '../envelope.ts';
+import { decodeWork, encodeError, encodeResult, encodeResultText, validateCallEnvelope } from '../envelope.ts';
 import { entryName } from '../handler-target.ts';
 import { isAsyncFunction, runValidatedChain, SynchronousExecutionError } from '../ocan/execute.ts';
 import { validateOperationChain } from '../ocan/validate.ts';
@@ -119,7 +119,9 @@ async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResu
   return runWithCallContext(context, async () => {
     try {
       const value = await runWork(host, work, env.options?.transaction === true);
-      return encodeResult(value, method);
+      // `resultText` is the gateway's request (it splices the text into its frame); the public
+      // `__executeOperation` signature keeps CallResult, and the gateway accepts both forms.
+      return env.options?.resultText === true ? (encodeResultText(value, method) as unknown as CallResult) : encodeResult(value, method);
     } catch (e) {
       if (log.enabled) log.debug('call failed', { method, error: e });
       return encodeError(e);
