@@ -37,7 +37,8 @@ export function serializeBatch(chains: readonly OperationChain[]): LmzIntermedia
 
 /** Inputs of {@link buildCallEnvelope}. */
 export interface EnvelopeParts {
-  chain: LmzIntermediate;
+  /** The serialized chain, or its JSON text (the gateway forwards a client's text unparsed). */
+  chain: LmzIntermediate | string;
   batch?: boolean;
   callContext: WireCallContext;
   caller: { type: NodeType; bindingName?: string; instanceNameOrId?: string };
@@ -57,7 +58,8 @@ export function buildCallEnvelope(parts: EnvelopeParts): CallEnvelope {
     caller: parts.caller,
     callee: { type: parts.callee.instanceNameOrId === undefined ? 'LumenizeWorker' : 'LumenizeDO', ...parts.callee },
   };
-  const envelope: CallEnvelope = { version: ENVELOPE_VERSION, chain: parts.chain, callContext: parts.callContext, metadata };
+  // A text chain travels as one string; validateCallEnvelope parses it in the callee.
+  const envelope: CallEnvelope = { version: ENVELOPE_VERSION, chain: parts.chain as LmzIntermediate, callContext: parts.callContext, metadata };
   if (parts.batch) envelope.batch = true;
   if (parts.transaction) envelope.options = { transaction: true };
   if (parts.resultText) envelope.options = { ...envelope.options, resultText: true };
@@ -70,13 +72,15 @@ function isIntermediate(value: unknown): value is LmzIntermediate {
 
 /**
  * Protocol validation of a received envelope (never trust a decoded value): version exactly 1,
- * callContext present and well-formed, chain and metadata shaped right. Throws.
+ * callContext present and well-formed, chain and metadata shaped right. Throws. A chain that
+ * arrives as JSON text (forwarded by the gateway) is parsed here, in the receiver's own copy.
  */
 export function validateCallEnvelope(value: unknown): asserts value is CallEnvelope {
   const env = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof CallEnvelope, unknown>>;
   if (env.version !== ENVELOPE_VERSION) throw new TypeError(`Unsupported RPC envelope version: ${String(env.version)}`);
   if (env.callContext === undefined || env.callContext === null) throw new TypeError('Missing callContext in envelope');
   validateWireCallContext(env.callContext);
+  if (typeof env.chain === 'string') env.chain = parseChainText(env.chain);
   if (!isIntermediate(env.chain)) throw new TypeError('Invalid envelope: chain must be a serialized operation chain');
   const meta = env.metadata as Partial<EnvelopeMetadata> | undefined;
   const callee = meta?.callee as Partial<EnvelopeMetadata['callee']> | undefined;
@@ -94,6 +98,14 @@ export function validateCallEnvelope(value: unknown): asserts value is CallEnvel
     ) {
       throw new TypeError('Invalid envelope: options must be { transaction?: boolean, resultText?: boolean }');
     }
+  }
+}
+
+function parseChainText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

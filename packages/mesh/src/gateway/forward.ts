@@ -11,7 +11,8 @@ import type { GatewayAttachment } from './attachment.ts';
 import { checkMeshBinding, getMeshStub } from '../stub.ts';
 
 /**
- * Sends one client call into the mesh and resolves with its CallResult; never rejects (transport
+ * Sends one client call into the mesh (`chainText`: the raw JSON of the frame's `chain`, forwarded
+ * as is) and resolves with its CallResult; never rejects (transport
  * failures such as an unknown binding come back as `{ $error }` with a clear message). Mesh callees
  * answer with `$result` as JSON text (`options.resultText`), which the gateway splices into its
  * frame; a callee that ignores the option answers with the intermediate itself.
@@ -22,13 +23,15 @@ export async function forwardClientCall(
   frame: CallFrame,
   origin: NodeIdentity,
   attachment: GatewayAttachment,
+  chainText?: string,
 ): Promise<CallResult | TextCallResult> {
   try {
     const originAuth: OriginAuth = { userId: attachment.userId };
     if (attachment.claims) originAuth.claims = attachment.claims;
     const callContext: WireCallContext = { callChain: [origin], originAuth, state: {} };
     const envelope = buildCallEnvelope({
-      chain: frame.chain as Parameters<typeof buildCallEnvelope>[0]['chain'],
+      // The client's chain as it arrived (one string over RPC), else the parsed intermediate.
+      chain: chainText ?? (frame.chain as Parameters<typeof buildCallEnvelope>[0]['chain']),
       batch: frame.batch === true,
       callContext,
       caller: { type: 'LumenizeClient', bindingName: origin.bindingName, instanceNameOrId: origin.instanceName },

@@ -15,6 +15,7 @@ import { encodeError, serializeValue, validateCallEnvelope } from '../envelope.t
 import type { CallEnvelope, CallResult, NodeIdentity } from '../protocol.ts';
 import { readAttachment, type GatewayAttachment } from './attachment.ts';
 import { forwardClientCall } from './forward.ts';
+import { memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
 import { validateUpgrade } from './upgrade.ts';
@@ -204,7 +205,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         }
       }
     }
-    if (frame.type === 'call') this.#onCall(frame, attachment, session);
+    if (frame.type === 'call') this.#onCall(frame, attachment, session, memberText(message, 'chain'));
     else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame);
     else if (frame.type !== ACK_FRAME_TYPE) log.warn('unexpected frame ignored', { type: (frame as { type: string }).type });
     if (channel) {
@@ -324,17 +325,17 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   // --- client → mesh -------------------------------------------------------------------------
 
-  #onCall(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession): void {
+  #onCall(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession, chainText: string | undefined): void {
     const limiter = (this.env as Record<string, unknown>)[this.#config.rateLimiterBinding];
     if (limiter === undefined) {
-      this.#forward(frame, attachment, session);
+      this.#forward(frame, attachment, session, chainText);
       return;
     }
     // Rate checks are async; chaining keeps forwards in the order the client sent them.
     this.#dispatch = this.#dispatch.then(async () => {
       const allowed = await checkRateLimit(limiter as RateLimit, `message:${attachment.userId}`);
       if (allowed) {
-        this.#forward(frame, attachment, session);
+        this.#forward(frame, attachment, session, chainText);
         return;
       }
       this.#logs.rateLimit.warn('client call rate limited', { userId: attachment.userId, callId: frame.callId });
@@ -342,9 +343,9 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     });
   }
 
-  #forward(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession): void {
+  #forward(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession, chainText: string | undefined): void {
     const origin: NodeIdentity = { type: 'LumenizeClient', bindingName: attachment.bindingName, instanceName: attachment.instanceName };
-    forwardClientCall(this.env as Record<string, unknown>, frame, origin, attachment).then((result) => {
+    forwardClientCall(this.env as Record<string, unknown>, frame, origin, attachment, chainText).then((result) => {
       const success = result.$error === undefined;
       const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success };
       if (!success) response.error = result.$error;
