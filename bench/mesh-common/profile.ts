@@ -6,7 +6,7 @@
  *
  * Not a suite (the runner only runs index.ts). Run it with:
  *   npx esbuild bench/mesh-common/profile.ts --bundle --platform=node --format=esm --target=es2022 \
- *     --outfile=node_modules/.bench/profile.mjs --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+ *     --outfile=node_modules/.bench/profile.mjs --banner:js="import { createRequire as __lmzRequire } from 'node:module'; const require = __lmzRequire(import.meta.url);" \
  *   && BENCH_SUITE_DIR=$PWD/bench/mesh-common node node_modules/.bench/profile.mjs [echo100|echo10k|increment|dodo] [calls] [sampling µs]
  */
 import { Session } from 'node:inspector/promises';
