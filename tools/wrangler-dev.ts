@@ -13,6 +13,8 @@ const wranglerBin = join(dirname(createRequire(import.meta.url).resolve('wrangle
 export interface WranglerDev {
   url: string;
   port: number;
+  /** The Worker's DevTools inspector port (profiling). */
+  inspectorPort: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -28,13 +30,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startWranglerDev(opts: {
+export interface WranglerDevOptions {
   cwd: string;
   persistTo?: string;
   config?: string;
   vars?: Record<string, string>;
   timeoutMs?: number;
-}): Promise<WranglerDev> {
+}
+
+/**
+ * Starts wrangler dev and waits until it answers. A free port can be taken by another process between
+ * our probe and wrangler's bind, so a failed start is retried (3 attempts) with fresh ports.
+ */
+export async function startWranglerDev(opts: WranglerDevOptions): Promise<WranglerDev> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.error(`[wrangler-dev] start in ${opts.cwd} failed (attempt ${attempt}), retrying: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+}
+
+async function startOnce(opts: WranglerDevOptions): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
   const args = [wranglerBin, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--show-interactive-dev-session=false'];
@@ -71,11 +90,14 @@ export async function startWranglerDev(opts: {
     clearTimeout(timer);
   };
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
+    }
     if (/Ready on/.test(log)) {
       try {
         await fetch(url, { signal: AbortSignal.timeout(2_000) });
-        return { url, port, output: () => log, stop };
+        return { url, port, inspectorPort: inspector, output: () => log, stop };
       } catch {
         // Not answering yet.
       }
