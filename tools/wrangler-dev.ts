@@ -60,50 +60,79 @@ async function startOnce(opts: WranglerDevOptions): Promise<WranglerDev> {
   if (opts.persistTo) args.push('--persist-to', opts.persistTo);
   if (opts.config) args.push('--config', opts.config);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`);
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const server = await startServer({
+    what: 'wrangler dev',
+    command: process.execPath,
+    args,
     cwd: opts.cwd,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_DISABLE_UPDATE_CHECK: 'true', CI: 'true', NO_COLOR: '1' },
+    env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_DISABLE_UPDATE_CHECK: 'true' },
+    url: `http://127.0.0.1:${port}`,
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    ready: async (url, log) => /Ready on/.test(log) && (await fetch(url, { signal: AbortSignal.timeout(2_000) }), true),
+  });
+  return { ...server, port, inspectorPort: inspector };
+}
+
+/** A server process started by {@link startServer}. */
+export interface StartedServer {
+  url: string;
+  output(): string;
+  /** SIGTERM to the whole process group (the command and its children), SIGKILL after 5 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `command` in its own process group and polls `ready(url, log)` until it returns true (a
+ * throw counts as "not yet"). Stops the process and throws with its output when it exits early or
+ * is not ready within `timeoutMs`.
+ */
+export async function startServer(opts: {
+  what: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  url: string;
+  timeoutMs: number;
+  ready(url: string, log: string): Promise<boolean>;
+}): Promise<StartedServer> {
+  const child: ChildProcess = spawn(opts.command, opts.args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env, CI: 'true', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let log = '';
   child.stdout?.on('data', (d) => (log += d));
   child.stderr?.on('data', (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = (signal: NodeJS.Signals) => {
     try {
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(-child.pid!, signal);
     } catch {
       // Already gone.
     }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }, 5_000);
+  };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    kill('SIGTERM');
+    const timer = setTimeout(() => kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
   };
+  const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
+      throw new Error(`${opts.what} exited with ${child.exitCode}:\n${log}`);
     }
-    if (/Ready on/.test(log)) {
-      try {
-        await fetch(url, { signal: AbortSignal.timeout(2_000) });
-        return { url, port, inspectorPort: inspector, output: () => log, stop };
-      } catch {
-        // Not answering yet.
-      }
+    try {
+      if (await opts.ready(opts.url, log)) return { url: opts.url, output: () => log, stop };
+    } catch {
+      // Not answering yet.
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop();
-  throw new Error(`wrangler dev did not become ready within ${opts.timeoutMs ?? 60_000} ms:\n${log}`);
+  throw new Error(`${opts.what} did not become ready within ${opts.timeoutMs} ms:\n${log}`);
 }

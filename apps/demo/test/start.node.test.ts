@@ -5,58 +5,33 @@
  * clone), writes a document through the mesh, restarts the script, and reads it back: documents,
  * versions, who wrote them, and the sign-in itself survive the restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../../tools/wrangler-dev.ts';
+import { freePort, startServer, type StartedServer } from '../../../tools/wrangler-dev.ts';
 import { connectNodeClient } from './support/node-client.ts';
 import { signInOverHttp } from './support/sign-in.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-interface Started {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
 /** Runs `bash scripts/start.sh` (what `npm start` runs) and resolves once the page is served. */
-async function npmStart(state: string, timeoutMs = 90_000): Promise<Started> {
+async function npmStart(state: string, timeoutMs = 90_000): Promise<StartedServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn('bash', [join(repo, 'scripts/start.sh')], {
+  return startServer({
+    what: 'npm start (scripts/start.sh)',
+    command: 'bash',
+    args: [join(repo, 'scripts/start.sh')],
     cwd: repo,
-    env: { ...process.env, PORT: String(port), LMZ_DEMO_STATE: state, CI: 'true', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let log = '';
-  child.stdout?.on('data', (d) => (log += d));
-  child.stderr?.on('data', (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(-child.pid!, 'SIGTERM');
-    const force = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(force);
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`scripts/start.sh exited with ${child.exitCode}:\n${log}`);
-    try {
+    env: { PORT: String(port), LMZ_DEMO_STATE: state },
+    url: `http://127.0.0.1:${port}`,
+    timeoutMs,
+    ready: async (url) => {
       const page = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (page.ok && (await page.text()).includes('<div id="app">')) return { url, output: () => log, stop };
-    } catch {
-      // Not serving yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  await stop();
-  throw new Error(`npm start did not serve the app within ${timeoutMs} ms:\n${log}`);
+      return page.ok && (await page.text()).includes('<div id="app">');
+    },
+  });
 }
 
 describe('npm start', () => {
