@@ -4,17 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyOp, assertTextOp, diffOp, InvalidTextOpError, targetLength, transform, transformIndex, type TextOp } from '../src/shared/text-op.ts';
-
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../tools/seeded-random.ts';
 
 function randomEdit(text: string, rand: () => number): string {
   let out = text;
@@ -55,7 +45,7 @@ describe('text operations', () => {
   });
 
   it('converges for 3,000 random concurrent edit pairs (seeded)', () => {
-    const rand = rng(20261115);
+    const rand = seededRandom(20261115); // seeded so a failure can be replayed
     for (let n = 0; n < 3_000; n++) {
       const base = randomEdit('The quick brown fox', rand);
       const a = diffOp(base, randomEdit(base, rand));

@@ -13,18 +13,7 @@ import { serializeChain } from '../../src/envelope.ts';
 import { newContinuation } from '../../src/ocan/continuation.ts';
 import { TestClient, connected, dropAndReconnect, installWindowStub, makeClient, type MadeClient } from './test-client.ts';
 import type { StreamDO } from './worker.ts';
-
-/** mulberry32: a tiny seeded PRNG so the drop points are random but reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../../tools/seeded-random.ts';
 
 const live: LumenizeClient[] = [];
 afterEach(() => {
@@ -47,7 +36,7 @@ async function outbound(client: TestClient, stream: string, from: number, count:
 }
 
 async function runStream(made: MadeClient<TestClient>, win: EventTarget, stream: string, from: number, count: number, drops: number, seed: number) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const total = count * 2;
   const points = Array.from({ length: drops }, () => Math.floor(random() * total)).sort((a, b) => a - b);
   const done = { n: 0 };

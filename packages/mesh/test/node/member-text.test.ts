@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memberText } from '../../src/gateway/member-text.ts';
+import { seededRandom } from '../../../../tools/seeded-random.ts';
 
 /** What JSON.parse keeps for `name`, re-read from memberText's slice. */
 function agrees(text: string, name = 'chain'): void {
@@ -42,8 +43,7 @@ describe('memberText (gateway chain pass-through)', () => {
   });
 
   it('agrees with JSON.parse on 2,000 seeded random frames', () => {
-    let seed = 20261127;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = seededRandom(20261127);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const atoms = ['chain', '"', '\\', '{', '}', '[', ']', ',', ':', 'é', '\u2028', ' ', 'x'];
     const str = () => Array.from({ length: Math.floor(rand() * 6) }, () => pick(atoms)).join('');
