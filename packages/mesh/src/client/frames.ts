@@ -104,6 +104,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * True for the shape of a serialized structured-clone intermediate: an object with exactly the
+ * members `root` and `objects` (an array). What every `chain`, `result` and `error` on the wire is.
+ * @example isSerializedValue({ root: 1, objects: [] }) // true
+ */
+export function isSerializedValue(v: unknown): v is { root: unknown; objects: unknown[] } {
+  if (!isRecord(v) || !Array.isArray(v.objects) || !Object.hasOwn(v, 'root')) return false;
+  let members = 0;
+  for (const key in v) if (Object.hasOwn(v, key)) members++;
+  return members === 2;
+}
+
 function isId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_ID;
 }
@@ -157,7 +169,7 @@ export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFram
       if (o.instance !== undefined && (typeof o.instance !== 'string' || o.instance.length === 0 || o.instance.length > 512)) {
         return fail('call with an invalid instance');
       }
-      if (!isRecord(o.chain)) return fail('call without a serialized chain');
+      if (!isSerializedValue(o.chain)) return fail('call without a serialized chain ({root, objects})');
       const frame: CallFrame = { type: 'call', callId, binding: o.binding, chain: o.chain };
       if (o.instance !== undefined) frame.instance = o.instance as string;
       if (o.batch === true) frame.batch = true;

@@ -7,14 +7,15 @@
  * Guide: docs/mesh-clients.md.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { debug } from '@lumenize/debug';
+import { debug, type DebugLogger } from '@lumenize/debug';
 import { checkRateLimit } from '@lumenize/utils';
-import { ACK_FRAME_TYPE, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
+import { ACK_FRAME_TYPE, isSerializedValue, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
 import { ClientDisconnectedError, RateLimitedError } from '../errors.ts';
 import { encodeError, serializeValue, validateCallEnvelope } from '../envelope.ts';
-import type { CallEnvelope, CallResult, NodeIdentity } from '../protocol.ts';
+import type { CallEnvelope, CallResult, NodeIdentity, TextCallResult } from '../protocol.ts';
 import { readAttachment, type GatewayAttachment } from './attachment.ts';
 import { forwardClientCall } from './forward.ts';
+import { intermediateTextProblem, InvalidPeerResultError } from './intermediate-text.ts';
 import { memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
@@ -22,7 +23,9 @@ import { validateUpgrade } from './upgrade.ts';
 
 /** An incoming call (mesh → client) waiting for the client's answer. */
 interface PendingIncoming {
-  resolve: (result: CallResult) => void;
+  resolve: (result: CallResult | TextCallResult) => void;
+  /** The caller asked for `$result` as JSON text (a gateway forwarding for its own client). */
+  wantsText: boolean;
   timer: ReturnType<typeof setTimeout>;
   session: GatewaySession;
   /** The frame without resume fields, so it can be re-sent under a new session. */
@@ -173,6 +176,10 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       log.warn('malformed frame ignored', { instanceName: attachment.instanceName, reason: parsed.reason });
       if (parsed.type === 'call' && parsed.callId) {
         ws.send(JSON.stringify(errorResponse(parsed.callId, new Error(`Invalid call: ${parsed.reason}`))));
+      } else if (parsed.type === 'incoming_call_response' && parsed.callId) {
+        // The caller waiting for this answer learns why now instead of at its timeout.
+        const p = this.#pending.get(parsed.callId);
+        if (p) this.#settle(parsed.callId, p, invalidAnswer(log, p, parsed.callId, parsed.reason));
       }
       return;
     }
@@ -206,7 +213,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       }
     }
     if (frame.type === 'call') this.#onCall(frame, attachment, session, memberText(message, 'chain'));
-    else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame);
+    else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame, message);
     else if (frame.type !== ACK_FRAME_TYPE) log.warn('unexpected frame ignored', { type: (frame as { type: string }).type });
     if (channel) {
       if (channel.received - session.lastAckSent >= ACK_EVERY) this.#sendAck(ws, session);
@@ -265,7 +272,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
    * Mesh → client entry point (Workers RPC): forwards the call as `incoming_call` and resolves with
    * the client's answer, or with a ClientDisconnectedError.
    */
-  async __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
+  async __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult> {
     const log = this.#logs.__executeOperation;
     validateCallEnvelope(envelope);
     if (envelope.batch) return encodeError(new TypeError('Batches require a LumenizeDO callee'));
@@ -309,7 +316,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       },
     };
     if (frame.callContext.originAuth === undefined) delete frame.callContext.originAuth;
-    return new Promise<CallResult>((resolve) => {
+    const wantsText = envelope.options?.resultText === true;
+    return new Promise<CallResult | TextCallResult>((resolve) => {
       const timer = setTimeout(() => {
         const p = this.#pending.get(callId);
         if (!p) return;
@@ -317,7 +325,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         if (!p.transmitted) this.#withdraw(p);
         this.#settle(callId, p, disconnected('Client call timed out', instanceName));
       }, this.#config.clientCallTimeoutMs);
-      const pending: PendingIncoming = { resolve, timer, session, frame, transmitted: false, instanceName };
+      const pending: PendingIncoming = { resolve, wantsText, timer, session, frame, transmitted: false, instanceName };
       this.#pending.set(callId, pending);
       this.#emitIncoming(pending, ws);
     });
@@ -331,42 +339,68 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       this.#forward(frame, attachment, session, chainText);
       return;
     }
-    // Rate checks are async; chaining keeps forwards in the order the client sent them.
-    this.#dispatch = this.#dispatch.then(async () => {
-      const allowed = await checkRateLimit(limiter as RateLimit, `message:${attachment.userId}`);
-      if (allowed) {
-        this.#forward(frame, attachment, session, chainText);
-        return;
-      }
-      this.#logs.rateLimit.warn('client call rate limited', { userId: attachment.userId, callId: frame.callId });
-      this.#emitResponse(session, errorResponse(frame.callId, new RateLimitedError('Too many calls; slow down and retry later')));
-    });
+    // Rate checks are async; chaining keeps forwards in the order the client sent them. Each link
+    // settles (a failure answers its own call), so one rejection cannot wedge every later call.
+    this.#dispatch = this.#dispatch
+      .then(async () => {
+        const allowed = await checkRateLimit(limiter as RateLimit, `message:${attachment.userId}`);
+        if (allowed) {
+          this.#forward(frame, attachment, session, chainText);
+          return;
+        }
+        this.#logs.rateLimit.warn('client call rate limited', { userId: attachment.userId, callId: frame.callId });
+        this.#emitResponse(session, errorResponse(frame.callId, new RateLimitedError('Too many calls; slow down and retry later')));
+      })
+      .catch((error: unknown) => {
+        this.#logs.rateLimit.error('rate-limit check failed; call answered with an error', { callId: frame.callId, error });
+        this.#emitResponse(session, errorResponse(frame.callId, new Error(`Call not forwarded: the gateway's rate-limit check failed (${String(error)}); retry later`)));
+      })
+      .catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
   }
 
   #forward(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession, chainText: string | undefined): void {
     const origin: NodeIdentity = { type: 'LumenizeClient', bindingName: attachment.bindingName, instanceName: attachment.instanceName };
     forwardClientCall(this.env as Record<string, unknown>, frame, origin, attachment, chainText).then((result) => {
-      const success = result.$error === undefined;
-      const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success };
-      if (!success) response.error = result.$error;
-      else if (typeof result.$result === 'string') {
-        // JSON text of the intermediate from our own callee code: spliced in, never parsed here.
-        this.#emitResponse(session, response, result.$result);
+      const reply = checkReply(result, frame.binding);
+      if (typeof reply === 'string') {
+        // Never forwarded: a callee's broken answer must not reach (or break) this client's frame.
+        this.#logs.callResponse.warn('invalid result from callee answered as an error', { callId: frame.callId, binding: frame.binding, problem: reply });
+        this.#emitResponse(session, errorResponse(frame.callId, new InvalidPeerResultError(reply)));
         return;
-      } else response.result = result.$result;
+      }
+      const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success: reply.$error === undefined };
+      if (reply.$error !== undefined) response.error = reply.$error;
+      else if (typeof reply.$result === 'string') {
+        // Proven above to be exactly one intermediate's JSON text: spliced in, never parsed here.
+        this.#emitResponse(session, response, reply.$result);
+        return;
+      } else response.result = reply.$result;
       this.#emitResponse(session, response);
     }).catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
   }
 
   // --- mesh → client -------------------------------------------------------------------------
 
-  #onIncomingResponse(frame: IncomingCallResponseFrame): void {
+  /**
+   * The client's answer to an incoming call. Its `result`/`error` text is proven to be one
+   * serialized intermediate before it goes anywhere (a forwarding gateway splices it into another
+   * client's frame); anything else reaches the caller as InvalidPeerResultError.
+   */
+  #onIncomingResponse(frame: IncomingCallResponseFrame, message: string): void {
     const pending = this.#pending.get(frame.callId);
     if (!pending) {
       this.#logs.webSocketMessage.warn('unexpected incoming_call_response ignored', { callId: frame.callId });
       return;
     }
-    this.#settle(frame.callId, pending, (frame.success ? { $result: frame.result } : { $error: frame.error }) as CallResult);
+    const member = frame.success ? 'result' : 'error';
+    const text = memberText(message, member);
+    const problem = text === undefined ? `no '${member}' member` : intermediateTextProblem(text);
+    if (problem !== undefined) {
+      this.#settle(frame.callId, pending, invalidAnswer(this.#logs.webSocketMessage, pending, frame.callId, `its ${member} is not a serialized value: ${problem}`));
+      return;
+    }
+    if (!frame.success) this.#settle(frame.callId, pending, { $error: frame.error } as CallResult);
+    else this.#settle(frame.callId, pending, pending.wantsText ? { $result: text! } : ({ $result: frame.result } as CallResult));
   }
 
   #emitIncoming(p: PendingIncoming, ws: WebSocket | undefined): void {
@@ -421,7 +455,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     }
   }
 
-  #settle(callId: string, p: PendingIncoming, result: CallResult): void {
+  #settle(callId: string, p: PendingIncoming, result: CallResult | TextCallResult): void {
     clearTimeout(p.timer);
     this.#pending.delete(callId);
     p.resolve(result);
@@ -593,6 +627,29 @@ function safeSend(ws: WebSocket, text: string): boolean {
 /** Appends `"result":<resultText>` to a JSON object's text (unchanged without resultText). */
 function withResult(objectText: string, resultText: string | undefined): string {
   return resultText === undefined ? objectText : `${objectText.slice(0, -1)},"result":${resultText}}`;
+}
+
+/**
+ * A callee's reply, checked before any of it reaches a client frame: `$result` as text must be
+ * exactly one intermediate's JSON, as a value an intermediate; `$error` an intermediate. Returns
+ * the reply, or what is wrong with it.
+ */
+function checkReply(result: CallResult | TextCallResult, binding: string): CallResult | TextCallResult | string {
+  const from = `The callee '${binding}' answered with an invalid`;
+  if (result.$error !== undefined) return isSerializedValue(result.$error) ? result : `${from} error (not a serialized value); the call may have run`;
+  const value: unknown = result.$result;
+  if (typeof value === 'string') {
+    const problem = intermediateTextProblem(value);
+    return problem === undefined ? result : `${from} result (${problem}); the call may have run`;
+  }
+  return isSerializedValue(value) ? result : `${from} result (not a serialized value); the call may have run`;
+}
+
+/** A client's answer that cannot be forwarded: logged, and the caller gets a clear error instead. */
+function invalidAnswer(log: DebugLogger, p: PendingIncoming, callId: string, problem: string): CallResult {
+  const message = `Client '${p.instanceName}' sent an invalid answer to call ${callId}: ${problem}`;
+  log.warn('invalid incoming_call_response answered as an error', { callId, instanceName: p.instanceName, problem });
+  return encodeError(new InvalidPeerResultError(message));
 }
 
 function errorResponse(callId: string, error: Error): Record<string, unknown> {
