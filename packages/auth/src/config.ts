@@ -4,6 +4,7 @@
  */
 import { debug } from '@lumenize/debug';
 import type { CorsOptions } from '@lumenize/utils';
+import { redirectTarget } from './redirect-target.ts';
 
 /** Rate-limit binding names per tier (`false` disables a tier) and the `Retry-After` value. */
 export interface AuthRateLimitConfig {
@@ -19,7 +20,7 @@ export interface AuthRateLimitConfig {
 
 /** Configuration of `createAuthRoutes` (and, minus `cors`, of `LumenizeAuth.configure`). */
 export interface AuthConfig {
-  /** Where magic links land after login: `/path` or an absolute http(s) URL, never `//host`. */
+  /** Where magic links land after login: a `/path`, or a URL on `magicLinkBaseUrl`'s origin. */
   redirect: string;
   /** JWT `iss` (default `https://lumenize.local`). */
   issuer?: string;
@@ -41,7 +42,10 @@ export interface AuthConfig {
   instanceName?: string;
   /** CORS for `routeDORequest` (Worker side only; never sent to the DO). */
   cors?: CorsOptions;
-  /** Fixed origin for links in emails (default: the request origin). */
+  /**
+   * Origin of the links in emails, e.g. `https://app.example`. Required: it is never taken from the
+   * request's Host, except in local development (env `AUTH_DEV_MODE` = `"true"`).
+   */
   magicLinkBaseUrl?: string;
   /** Only these email domains may log in or be linked (default: any). */
   allowedEmailDomains?: string[];
@@ -71,6 +75,29 @@ export interface ResolvedAuthConfig {
 
 export const DEFAULT_BINDING = 'LUMENIZE_AUTH';
 export const DEFAULT_INSTANCE = 'default';
+/** Default JWT `iss` and `aud`. */
+export const DEFAULT_ISSUER = 'https://lumenize.local';
+export const DEFAULT_AUDIENCE = 'https://lumenize.local';
+/** Default lifetimes, in seconds. */
+export const DEFAULT_ACCESS_TOKEN_TTL = 900;
+export const DEFAULT_REFRESH_TOKEN_TTL = 2_592_000;
+export const DEFAULT_MAGIC_LINK_TTL = 1_800;
+/** Seconds a rotated refresh token is still accepted (several tabs refreshing at once); 0 = strict. */
+export const DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 10;
+/** `Retry-After` of every 429, in seconds. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
+export const DEFAULT_RATE_LIMIT_BINDINGS = {
+  ip: 'LUMENIZE_AUTH_IP_RATE_LIMITER',
+  email: 'LUMENIZE_AUTH_EMAIL_RATE_LIMITER',
+  user: 'LUMENIZE_AUTH_USER_RATE_LIMITER',
+} as const;
+/** The env var that marks local development; only then may link origins come from the request. */
+export const DEV_MODE_VAR = 'AUTH_DEV_MODE';
+
+/** True when env `AUTH_DEV_MODE` is exactly `"true"` (local development only). */
+export function isDevMode(env: unknown): boolean {
+  return typeof env === 'object' && env !== null && (env as Record<string, unknown>)[DEV_MODE_VAR] === 'true';
+}
 
 let warnedRateLimitPerHour = false;
 
@@ -114,24 +141,6 @@ export function normalizePrefix(value: unknown): string {
   return `/${trimmed}`;
 }
 
-function redirectTarget(value: unknown): string {
-  if (value === undefined) fail('redirect', 'is required (a "/path" or an absolute http(s) URL)');
-  if (typeof value !== 'string' || value === '') fail('redirect', 'must be a "/path" or an absolute http(s) URL');
-  // `//host` and `/\host` are protocol-relative in browsers: an open redirect.
-  if (value.startsWith('/')) {
-    if (value.startsWith('//') || value.startsWith('/\\')) fail('redirect', 'must not be protocol-relative ("//host")');
-    return value;
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail('redirect', 'must be a "/path" or an absolute http(s) URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('redirect', 'must use http or https');
-  return value;
-}
-
 function baseUrl(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   let url: URL | undefined;
@@ -144,8 +153,11 @@ function baseUrl(value: unknown): string | undefined {
   return url.origin;
 }
 
-/** Validates and defaults the DO-relevant part of `AuthConfig`. Throws `TypeError` naming the field. */
-export function resolveAuthConfig(config: unknown, warnNamespace: string): ResolvedAuthConfig {
+/**
+ * Validates and defaults the DO-relevant part of `AuthConfig`. Throws `TypeError` naming the field.
+ * Outside local development (`devMode` false) `magicLinkBaseUrl` is required.
+ */
+export function resolveAuthConfig(config: unknown, warnNamespace: string, devMode: boolean): ResolvedAuthConfig {
   if (typeof config !== 'object' || config === null) throw new TypeError('AuthConfig must be an object with at least { redirect }');
   const c = config as Record<string, unknown>;
   if (c.rateLimitPerHour !== undefined && !warnedRateLimitPerHour) {
@@ -155,24 +167,32 @@ export function resolveAuthConfig(config: unknown, warnNamespace: string): Resol
   const rl = c.rateLimit;
   if (rl !== undefined && (typeof rl !== 'object' || rl === null)) fail('rateLimit', 'must be an object');
   const r = (rl ?? {}) as Record<string, unknown>;
-  const retry = seconds(r.retryAfterSeconds, 'rateLimit.retryAfterSeconds', 60);
-  return {
-    redirect: redirectTarget(c.redirect),
-    issuer: optionalString(c.issuer, 'issuer', 'https://lumenize.local'),
-    audience: optionalString(c.audience, 'audience', 'https://lumenize.local'),
-    accessTokenTtl: seconds(c.accessTokenTtl, 'accessTokenTtl', 900),
-    refreshTokenTtl: seconds(c.refreshTokenTtl, 'refreshTokenTtl', 2_592_000),
-    magicLinkTtl: seconds(c.magicLinkTtl, 'magicLinkTtl', 1_800),
-    refreshReuseGraceSeconds: seconds(c.refreshReuseGraceSeconds, 'refreshReuseGraceSeconds', 10, true),
+  const retry = seconds(r.retryAfterSeconds, 'rateLimit.retryAfterSeconds', DEFAULT_RETRY_AFTER_SECONDS);
+  const magicLinkBaseUrl = baseUrl(c.magicLinkBaseUrl);
+  const resolved: ResolvedAuthConfig = {
+    redirect: redirectTarget(c.redirect, magicLinkBaseUrl),
+    issuer: optionalString(c.issuer, 'issuer', DEFAULT_ISSUER),
+    audience: optionalString(c.audience, 'audience', DEFAULT_AUDIENCE),
+    accessTokenTtl: seconds(c.accessTokenTtl, 'accessTokenTtl', DEFAULT_ACCESS_TOKEN_TTL),
+    refreshTokenTtl: seconds(c.refreshTokenTtl, 'refreshTokenTtl', DEFAULT_REFRESH_TOKEN_TTL),
+    magicLinkTtl: seconds(c.magicLinkTtl, 'magicLinkTtl', DEFAULT_MAGIC_LINK_TTL),
+    refreshReuseGraceSeconds: seconds(c.refreshReuseGraceSeconds, 'refreshReuseGraceSeconds', DEFAULT_REFRESH_REUSE_GRACE_SECONDS, true),
     prefix: normalizePrefix(c.prefix),
-    magicLinkBaseUrl: baseUrl(c.magicLinkBaseUrl),
+    magicLinkBaseUrl,
     allowedEmailDomains: stringList(c.allowedEmailDomains, 'allowedEmailDomains'),
     superAdminEmails: stringList(c.superAdminEmails, 'superAdminEmails') ?? [],
     rateLimit: {
-      ip: bindingName(r.ip, 'rateLimit.ip', 'LUMENIZE_AUTH_IP_RATE_LIMITER'),
-      email: bindingName(r.email, 'rateLimit.email', 'LUMENIZE_AUTH_EMAIL_RATE_LIMITER'),
-      user: bindingName(r.user, 'rateLimit.user', 'LUMENIZE_AUTH_USER_RATE_LIMITER'),
+      ip: bindingName(r.ip, 'rateLimit.ip', DEFAULT_RATE_LIMIT_BINDINGS.ip),
+      email: bindingName(r.email, 'rateLimit.email', DEFAULT_RATE_LIMIT_BINDINGS.email),
+      user: bindingName(r.user, 'rateLimit.user', DEFAULT_RATE_LIMIT_BINDINGS.user),
       retryAfterSeconds: Math.ceil(retry),
     },
   };
+  // Checked last, so a bad field is reported first. The request's Host is attacker-chosen text.
+  if (magicLinkBaseUrl === undefined && !devMode) {
+    throw new TypeError(
+      `AuthConfig.magicLinkBaseUrl is required: the origin of the links in emails, e.g. "https://app.example" (it is never taken from the request's Host). For local development only, set ${DEV_MODE_VAR}="true" (for example in .dev.vars) to use the request origin.`,
+    );
+  }
+  return resolved;
 }

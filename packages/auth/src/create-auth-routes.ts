@@ -5,7 +5,7 @@
 import { debug } from '@lumenize/debug';
 import { checkRateLimit, getDOStub, routeDORequest } from '@lumenize/utils';
 import { rateLimitedResponse } from './auth-error.ts';
-import { DEFAULT_BINDING, DEFAULT_INSTANCE, resolveAuthConfig, type AuthConfig } from './config.ts';
+import { DEFAULT_BINDING, DEFAULT_INSTANCE, isDevMode, resolveAuthConfig, type AuthConfig } from './config.ts';
 import { ipRateLimitKey } from './ip-key.ts';
 import type { LumenizeAuth } from './lumenize-auth.ts';
 
@@ -31,7 +31,7 @@ async function isNotConfigured(response: Response): Promise<boolean> {
  * @example const auth = createAuthRoutes(env, { redirect: '/app' }); return (await auth(request)) ?? new Response('Not found', { status: 404 });
  */
 export function createAuthRoutes(env: object, options: AuthConfig): (request: Request) => Promise<Response | undefined> {
-  const config = resolveAuthConfig(options, 'lmz.auth.createAuthRoutes');
+  const config = resolveAuthConfig(options, 'lmz.auth.createAuthRoutes', isDevMode(env));
   const bindingName = segmentName(options.gatewayBindingName, 'gatewayBindingName', DEFAULT_BINDING);
   const instanceName = segmentName(options.instanceName, 'instanceName', DEFAULT_INSTANCE);
   const { prefix } = config;
@@ -56,7 +56,7 @@ export function createAuthRoutes(env: object, options: AuthConfig): (request: Re
     const target = new URL(url);
     target.pathname = `${prefix}/${bindingName}/${instanceName}${url.pathname.slice(prefix.length)}`;
     const retry = request.clone();
-    const route = (r: Request) => routeDORequest(new Request(target, r), env, { prefix, cors });
+    const route = (r: Request) => routeDORequest(new Request(target, r), env, { prefix, cors, bindings: [bindingName] });
     const first = await route(request);
     if (!first || !(await isNotConfigured(first))) return first;
     log.debug('auth DO not configured; configuring and retrying once', { instanceName });

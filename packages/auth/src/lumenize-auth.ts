@@ -8,7 +8,7 @@ import { debug } from '@lumenize/debug';
 import { LumenizeDO } from '@lumenize/mesh';
 import { checkRateLimit } from '@lumenize/utils';
 import { AuthFailure, errorResponse } from './auth-error.ts';
-import { resolveAuthConfig, type AuthConfig, type ResolvedAuthConfig } from './config.ts';
+import { isDevMode, resolveAuthConfig, type AuthConfig, type ResolvedAuthConfig } from './config.ts';
 import { createDefaultEmailService } from './default-email-service.ts';
 import { normalizeEmail } from './email-address.ts';
 import type { EmailService } from './email-types.ts';
@@ -47,11 +47,11 @@ export class LumenizeAuth extends LumenizeDO<AuthEnv> {
 
   /**
    * Validates and keeps the configuration in memory (`createAuthRoutes` calls this on demand).
-   * Throws `TypeError` naming the bad field.
+   * Throws `TypeError` naming the bad field (`magicLinkBaseUrl` is required unless env `AUTH_DEV_MODE` is `"true"`).
    */
   configure(config: Omit<AuthConfig, 'cors'>): void {
     this.#db();
-    this.#config = resolveAuthConfig(config, 'lmz.auth.LumenizeAuth');
+    this.#config = resolveAuthConfig(config, 'lmz.auth.LumenizeAuth', isDevMode(this.env));
   }
 
   /** The user with this id, or `null`. */

@@ -1,6 +1,6 @@
 /** Super-admin revocation (items 44–46) and multi-email accounts with linking (items 47–52). */
 import { describe, expect, it } from 'vitest';
-import { errorOf, loginWithAccess, makeAuth, refreshWith, requestLink, rows, type TestAuth } from './helpers/auth.ts';
+import { errorOf, loginWithAccess, ORIGIN, makeAuth, refreshWith, requestLink, rows, type TestAuth } from './helpers/auth.ts';
 
 function revoke(auth: TestAuth, userId: string, token?: string) {
   return auth.fetch(auth.url(`/users/${encodeURIComponent(userId)}/sessions`), { method: 'DELETE', headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -48,7 +48,7 @@ describe('44–46: super-admin session revocation', () => {
     expect(await errorOf(unknown)).toMatchObject({ error: 'user_not_found' });
     expect((await revoke(auth, user.userId, admin.accessToken)).status).toBe(200);
     // Demote: no admin claim lives in tokens, so the very next call with the same token is refused.
-    await auth.stub.configure({ redirect: '/app', superAdminEmails: [] });
+    await auth.stub.configure({ redirect: '/app', magicLinkBaseUrl: ORIGIN, superAdminEmails: [] });
     expect((await revoke(auth, user.userId, admin.accessToken)).status).toBe(403);
   });
 

@@ -16,6 +16,7 @@ declare namespace Cloudflare {
     GREEN_AUTH: DurableObjectNamespace<import('./worker.ts').GreenAuth>;
     BAD_PRIMARY_AUTH: DurableObjectNamespace<import('./worker.ts').BadPrimaryAuth>;
     PROTECTED_DO: DurableObjectNamespace<import('./worker.ts').ProtectedDO>;
+    DEV_MODE_AUTH: DurableObjectNamespace<import('./worker.ts').DevModeAuth>;
     LUMENIZE_AUTH_IP_RATE_LIMITER: RateLimit;
     LUMENIZE_AUTH_EMAIL_RATE_LIMITER: RateLimit;
     LUMENIZE_AUTH_USER_RATE_LIMITER: RateLimit;

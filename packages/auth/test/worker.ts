@@ -56,6 +56,13 @@ export class LoggingAuth extends LumenizeAuth {
   }
 }
 
+/** `AUTH_DEV_MODE=true`: local development, links may use the request origin. */
+export class DevModeAuth extends LumenizeAuth {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, { ...env, AUTH_DEV_MODE: 'true' });
+  }
+}
+
 /** `PRIMARY_JWT_KEY=GREEN`. */
 export class GreenAuth extends LumenizeAuth {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -114,7 +121,7 @@ export default {
       return Response.json({ id: 'msg-1', received: JSON.parse(body), contentType: request.headers.get('Content-Type'), authorization: request.headers.get('Authorization') });
     }
     if (url.pathname.startsWith('/protected/')) {
-      const response = await routeDORequest(request, env, { prefix: 'protected', ...(await protectionHooks(env)) });
+      const response = await routeDORequest(request, env, { prefix: 'protected', bindings: ['PROTECTED_DO'], ...(await protectionHooks(env)) });
       if (response) return response;
     }
     return new Response('Not found', { status: 404 });

@@ -9,6 +9,8 @@ import type { Sql } from '../store/sql.ts';
 /** Environment the auth DO reads (spec §2.3). */
 export interface AuthEnv extends KeyEnv {
   AUTH_TEST_MODE?: unknown;
+  /** Exactly `"true"` marks local development: links may then use the request origin. */
+  AUTH_DEV_MODE?: unknown;
   AUTH_SUPER_ADMIN_EMAILS?: unknown;
   [binding: string]: unknown;
 }

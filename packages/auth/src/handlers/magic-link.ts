@@ -39,6 +39,7 @@ export async function issueLink(
   const { magicLinkTtl, prefix } = ctx.config;
   purgeExpired(ctx.sql, ctx.now);
   insertMagicLink(ctx.sql, { tokenHash, state, email: link.email, purpose: link.purpose, userId: link.userId, now: ctx.now, expiresAt: ctx.now + magicLinkTtl * 1000 });
+  // `configure` requires magicLinkBaseUrl unless AUTH_DEV_MODE is "true": only then is the request origin used.
   const base = ctx.config.magicLinkBaseUrl ?? ctx.url.origin;
   const url = `${base}${prefix}/magic-link?magic-link-token=${token}&state=${state}`;
   if (ctx.testMode) return { magicLink: url, expiresIn: magicLinkTtl };

@@ -6,7 +6,7 @@ import { createAuthRoutes, type AuthConfig } from '../../src/index.ts';
 
 export const ORIGIN = 'https://app.example';
 
-type AuthBinding = 'LUMENIZE_AUTH' | 'MOCK_EMAIL_AUTH' | 'NO_TEST_MODE_AUTH' | 'FAILING_EMAIL_AUTH' | 'GREEN_AUTH' | 'LOGGING_AUTH' | 'BAD_PRIMARY_AUTH';
+type AuthBinding = 'LUMENIZE_AUTH' | 'MOCK_EMAIL_AUTH' | 'NO_TEST_MODE_AUTH' | 'FAILING_EMAIL_AUTH' | 'GREEN_AUTH' | 'LOGGING_AUTH' | 'BAD_PRIMARY_AUTH' | 'DEV_MODE_AUTH';
 
 export interface TestAuth {
   /** The `createAuthRoutes` handler. */
@@ -19,11 +19,15 @@ export interface TestAuth {
   url: (path: string) => string;
 }
 
-/** Fresh DO instance per call, so tests never share users or tokens. */
-export function makeAuth(config: Partial<AuthConfig> = {}, binding: AuthBinding = 'LUMENIZE_AUTH'): TestAuth {
+/**
+ * Fresh DO instance per call, so tests never share users or tokens. `magicLinkBaseUrl` defaults to
+ * `ORIGIN` (pass it explicitly as `undefined` to leave it out); `extraEnv` overrides Worker env vars.
+ */
+export function makeAuth(config: Partial<AuthConfig> = {}, binding: AuthBinding = 'LUMENIZE_AUTH', extraEnv: Record<string, unknown> = {}): TestAuth {
   const instanceName = config.instanceName ?? `t-${crypto.randomUUID()}`;
   const prefix = config.prefix ?? '/auth';
-  const routes = createAuthRoutes(env, { redirect: '/app', ...config, instanceName, gatewayBindingName: binding });
+  const magicLinkBaseUrl = 'magicLinkBaseUrl' in config ? config.magicLinkBaseUrl : ORIGIN;
+  const routes = createAuthRoutes({ ...env, ...extraEnv }, { redirect: '/app', ...config, magicLinkBaseUrl, instanceName, gatewayBindingName: binding });
   const fetchFn = async (input: string | URL | Request, init?: RequestInit) => (await routes(new Request(input, init))) ?? new Response('declined', { status: 404 });
   const ns = env[binding] as unknown as DurableObjectNamespace<import('../worker.ts').MockEmailAuth>;
   return { routes, fetch: fetchFn, stub: ns.get(ns.idFromName(instanceName)), instanceName, prefix, url: (path) => `${ORIGIN}${prefix}${path}` };
