@@ -3,36 +3,60 @@
  * chains, results and errors. Runtime-neutral, so the gateway's forwarding reuses it unchanged.
  */
 import { postprocess, preprocess, TRANSFORM_SKIP, type LmzIntermediate } from '@lumenize/structured-clone';
-import { getOperationChain, getRawOperationChain, isContinuation, isResultPlaceholder } from './ocan/continuation.ts';
+import { getOperationChain, isContinuation, isResultPlaceholder } from './ocan/continuation.ts';
+import { chainBudget, decodeOperationChain, encodeOperationChain, type ChainBudget } from './ocan/chain-codec.ts';
+import { isNestedOperationMarker } from './ocan/marker.ts';
 import type { OperationChain } from './ocan/types.ts';
 import { validateWireCallContext } from './call-context.ts';
 import { ENVELOPE_VERSION, type CallEnvelope, type CallResult, type EnvelopeMetadata, type NodeType, type ReceivedWork, type TextCallResult, type WireCallContext } from './protocol.ts';
 
 /**
- * The transform hook for outgoing chains: continuations become nested markers; any other function,
- * a symbol or a `$result` placeholder throws, so a bad argument fails at `call()` and nothing is sent.
+ * The transform hook for outgoing chains. Nested continuations already left the arguments for the
+ * chain's `nested` lists (see ocan/chain-codec.ts); one still met here sits where it cannot run (inside
+ * a Map, Set or class instance) and is refused, as is any other function, a symbol or a `$result`
+ * placeholder, so a bad argument fails at `call()` and nothing is sent.
  */
 function chainTransform(value: unknown): unknown {
   if (typeof value === 'function') {
-    if (isContinuation(value)) return { __isNestedOperation: true, __operationChain: getOperationChain(value) };
+    if (isContinuation(value)) {
+      throw new TypeError('A continuation can be a call argument, or sit inside arrays and plain objects of one; not inside a Map, Set or class instance');
+    }
     throw new TypeError(`Cannot send a function ('${value.name || 'anonymous'}') in a mesh call; pass data, or a continuation made with this.ctn()`);
   }
   if (typeof value === 'symbol') throw new TypeError(`Cannot send a symbol (${String(value)}) in a mesh call`);
   if (isResultPlaceholder(value)) {
     throw new TypeError('The $result placeholder is only valid in a handler continuation, not in the remote continuation');
   }
+  if (isNestedOperationMarker(value)) {
+    throw new TypeError('A nested continuation can be a call argument, or sit inside arrays and plain objects of one; not inside a Map, Set or class instance');
+  }
   return TRANSFORM_SKIP;
+}
+
+/** The in-memory chain of a continuation, or a chain passed as it is (`callRaw` with a plain chain). */
+function chainOf(remote: unknown): OperationChain {
+  return getOperationChain(remote) ?? (remote as OperationChain);
 }
 
 /** Serializes a continuation's chain (or an already plain chain) for the wire. */
 export function serializeChain(remote: unknown): LmzIntermediate {
-  const chain = getRawOperationChain(remote) ?? remote;
-  return preprocess(chain, { transform: chainTransform });
+  return preprocess(encodeOperationChain(chainOf(remote)), { transform: chainTransform });
 }
 
 /** Serializes a list of continuations (a `ctnBatch`). */
 export function serializeBatch(chains: readonly OperationChain[]): LmzIntermediate {
-  return preprocess(chains, { transform: chainTransform });
+  return preprocess(
+    chains.map((chain) => encodeOperationChain(chain)),
+    { transform: chainTransform },
+  );
+}
+
+/**
+ * Decodes a serialized chain (an envelope's, or an `incoming_call` frame's) into an in-memory chain:
+ * arguments are data whatever their shape; only the chain's own `nested` lists make markers.
+ */
+export function deserializeChain(data: LmzIntermediate, budget: ChainBudget = chainBudget()): OperationChain {
+  return decodeOperationChain(postprocess(data), budget);
 }
 
 /** Inputs of {@link buildCallEnvelope}. */
@@ -112,9 +136,11 @@ function parseChainText(text: string): unknown {
 /** Decodes the chain (or batch) of a validated envelope; shape checks happen in OCAN validation. */
 export function decodeWork(envelope: CallEnvelope): ReceivedWork {
   const decoded: unknown = postprocess(envelope.chain);
-  if (!envelope.batch) return { batch: false, chain: decoded as OperationChain };
+  // One budget for the whole envelope: a batch cannot multiply the per-chain limits.
+  const budget = chainBudget();
+  if (!envelope.batch) return { batch: false, chain: decodeOperationChain(decoded, budget) };
   if (!Array.isArray(decoded) || decoded.length === 0) throw new TypeError('Invalid batch: expected a non-empty list of operation chains');
-  return { batch: true, chains: decoded as OperationChain[] };
+  return { batch: true, chains: decoded.map((chain) => decodeOperationChain(chain, budget)) };
 }
 
 /** A thrown value as an Error (`throw 'text'` becomes `new Error('text')`). */

@@ -8,7 +8,7 @@ import { debug } from '@lumenize/debug';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { createBatch, getBatchChains } from '../batch.ts';
 import { copyCallContext, receiveCallContext, validateWireCallContext } from '../call-context.ts';
-import { decodeCallResult, deserializeValue, encodeError, encodeResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
+import { decodeCallResult, deserializeChain, deserializeValue, encodeError, encodeResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
 import { LoginRequiredError } from '../errors.ts';
 import { assertHandlerTarget, entryName } from '../handler-target.ts';
 import { getOperationChain, isContinuation, newContinuation, type AnyContinuation, type Continuation } from '../ocan/continuation.ts';
@@ -305,7 +305,7 @@ export abstract class LumenizeClient {
 
   async #onIncomingCall(frame: IncomingCallFrame): Promise<IncomingAnswer> {
     try {
-      const chain = deserializeValue(frame.chain as LmzIntermediate) as OperationChain;
+      const chain = deserializeChain(frame.chain as LmzIntermediate);
       const state = deserializeValue(frame.callContext.state as LmzIntermediate);
       const wire = { callChain: frame.callContext.callChain, state } as Record<string, unknown>;
       if (frame.callContext.originAuth !== undefined) wire.originAuth = frame.callContext.originAuth;

@@ -11,6 +11,7 @@ import { currentCallContext, runWithCallContext } from '../context-store.ts';
 import { assertHandlerTarget } from '../handler-target.ts';
 import { getOperationChain, isContinuation, type AnyContinuation } from '../ocan/continuation.ts';
 import { executeOperationChain, executeOperationChainSync } from '../ocan/execute.ts';
+import { decodeOperationChain, encodeOperationChain } from '../ocan/chain-codec.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import type { CallContext, NodeIdentity, WireCallContext } from '../protocol.ts';
 import { NadisPlugin, registerBuiltInService } from './registry.ts';
@@ -138,7 +139,7 @@ export class Alarms extends NadisPlugin {
     assertHandlerTarget(operationChain, this.doInstance, 'Invalid continuation: alarm handler');
     if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) throw new TypeError('schedule(): options.id must be a non-empty string');
     const ctx = currentCallContext();
-    const serializedChain = stringify(operationChain);
+    const serializedChain = stringify(encodeOperationChain(operationChain));
     const serializedContext = ctx ? stringify(toWireCallContext(ctx)) : null;
     const id = options.id ?? this.#ulid();
     this.#sql().exec(
@@ -243,7 +244,7 @@ export class Alarms extends NadisPlugin {
   async #attempt(row: Row): Promise<boolean> {
     let ok = false;
     try {
-      const chain = parse(row.operation_chain) as OperationChain;
+      const chain = decodeOperationChain(parse(row.operation_chain));
       const context = row.call_context ? receiveCallContext(parse(row.call_context) as WireCallContext) : this.#freshContext();
       await runWithCallContext(context, () =>
         row.transactional
@@ -273,7 +274,7 @@ export class Alarms extends NadisPlugin {
   }
 
   #toSchedule(row: Row): Schedule {
-    const base = { id: row.id, type: row.type, time: row.time, operationChain: parse(row.operation_chain) as OperationChain };
+    const base = { id: row.id, type: row.type, time: row.time, operationChain: decodeOperationChain(parse(row.operation_chain)) };
     if (row.type === 'delayed') return { ...base, type: 'delayed', delayInSeconds: row.delay_in_seconds! };
     if (row.type === 'cron') return { ...base, type: 'cron', cron: row.cron! };
     return { ...base, type: 'scheduled' };

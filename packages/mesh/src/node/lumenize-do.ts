@@ -11,7 +11,8 @@ import { runWithCallContext } from '../context-store.ts';
 import { toError } from '../envelope.ts';
 import { newContinuation, type AnyContinuation, type Continuation } from '../ocan/continuation.ts';
 import { executeOperationChain, replaceNestedOperationMarkers } from '../ocan/execute.ts';
-import type { OperationChain } from '../ocan/types.ts';
+import type { OperationChain, WireOperationChain } from '../ocan/types.ts';
+import { decodeOperationChain } from '../ocan/chain-codec.ts';
 import { getServices, type LumenizeServices } from '../nadis/registry.ts';
 import '../nadis/sql.ts';
 import '../nadis/alarms.ts';
@@ -37,7 +38,7 @@ const logs = {
 };
 
 /** What `__receiveResult` finds under `__lmz_{workType}_pending:{workId}`: a chain, or a record holding one. */
-export type PendingWork = OperationChain | { chain: OperationChain; callContext?: WireCallContext };
+export type PendingWork = WireOperationChain | { chain: WireOperationChain; callContext?: WireCallContext };
 
 /**
  * Base class for mesh Durable Objects. Do not initialize in the constructor (call `super` first if
@@ -175,7 +176,7 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
     kv.delete(key);
     try {
       const value = typeof serialized === 'string' ? parse(serialized) : postprocess(serialized as LmzIntermediate);
-      const chain = Array.isArray(pending) ? pending : pending.chain;
+      const chain = decodeOperationChain(Array.isArray(pending) ? pending : pending.chain);
       const wire = Array.isArray(pending) ? undefined : pending.callContext;
       if (wire !== undefined) validateWireCallContext(wire);
       const self = this.#identity;

@@ -3,6 +3,7 @@
  * plain operation chain. `newContinuation<T>().a(1).b()` records `[get a, apply [1], get b, apply []]`.
  * See docs/mesh.md#continuations.
  */
+import { createNestedOperation, markPathContainer } from './marker.ts';
 import type { NestedOperationMarker, OperationChain } from './types.ts';
 
 declare const continuationBrand: unique symbol;
@@ -88,14 +89,27 @@ export function getRawOperationChain(value: unknown): OperationChain | undefined
 
 /**
  * The plain operation chain of a continuation (`undefined` for anything else). Continuations used as
- * arguments become {@link NestedOperationMarker}s; arguments without continuations keep their identity.
- * It returns only the chain; it does not capture call context.
- * @example ctx.storage.kv.put('job', getOperationChain(this.ctn().run(42)));
+ * arguments become {@link NestedOperationMarker}s (one per continuation, so a continuation used twice
+ * runs once); arguments without continuations keep their identity. It returns only the chain; it does
+ * not capture call context. To store or send it, encode it with `encodeOperationChain`.
+ * @example ctx.storage.kv.put('job', encodeOperationChain(getOperationChain(this.ctn().run(42))!));
  */
 export function getOperationChain(value: unknown): OperationChain | undefined {
+  return chainOf(value, new Map());
+}
+
+type MarkerMemo = Map<object, NestedOperationMarker>;
+
+function chainOf(value: unknown, memo: MarkerMemo): OperationChain | undefined {
   const raw = getRawOperationChain(value);
   if (!raw) return undefined;
-  return raw.map((op) => (op.type === 'get' ? { type: 'get', key: op.key } : { type: 'apply', args: op.args.map(toMarkers) }));
+  return raw.map((op) => (op.type === 'get' ? { type: 'get', key: op.key } : { type: 'apply', args: toMarkerArgs(op.args, memo) }));
+}
+
+function toMarkerArgs(args: unknown[], memo: MarkerMemo): unknown[] {
+  const out = args.map((arg) => toMarkers(arg, memo));
+  if (out.some((a, i) => a !== args[i])) markPathContainer(out);
+  return out;
 }
 
 function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
@@ -119,29 +133,39 @@ function containsContinuation(value: unknown): boolean {
   return false;
 }
 
-function markerFor(continuation: AnyContinuation): NestedOperationMarker {
-  return { __isNestedOperation: true, __operationChain: getOperationChain(continuation) };
+function markerFor(continuation: AnyContinuation, memo: MarkerMemo): NestedOperationMarker {
+  let marker = memo.get(continuation);
+  if (!marker) {
+    marker = createNestedOperation(chainOf(continuation, memo));
+    memo.set(continuation, marker);
+  }
+  return marker;
 }
 
-/** Replaces continuations by markers, copying only arguments that contain one (cycle-safe). */
-function toMarkers(arg: unknown): unknown {
-  if (isContinuation(arg)) return markerFor(arg);
+/**
+ * Replaces continuations by markers, copying only arguments that contain one (cycle-safe). The copies
+ * are recorded as containers on the way to a marker, the only ones execution walks.
+ */
+function toMarkers(arg: unknown, memo: MarkerMemo): unknown {
+  if (isContinuation(arg)) return markerFor(arg, memo);
   if (!isPlainContainer(arg) || !containsContinuation(arg)) return arg;
   const copies = new Map<object, unknown>();
   const copy = (v: unknown): unknown => {
-    if (isContinuation(v)) return markerFor(v);
+    if (isContinuation(v)) return markerFor(v, memo);
     if (!isPlainContainer(v)) return v;
     const done = copies.get(v);
     if (done) return done;
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       copies.set(v, out);
+      markPathContainer(out);
       for (const item of v) out.push(copy(item));
       return out;
     }
     const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
     copies.set(v, out);
-    for (const [k, item] of Object.entries(v)) out[k] = copy(item);
+    markPathContainer(out);
+    for (const [k, item] of Object.entries(v)) Object.defineProperty(out, k, { value: copy(item), writable: true, enumerable: true, configurable: true });
     return out;
   };
   return copy(arg);

@@ -4,7 +4,8 @@
  * (for transactions and batches: any promise fails the run).
  */
 import { getEntryPointMarks } from './entry-points.ts';
-import { forEachMarker, isNestedOperationMarker, isPlainData, validateOperationChain } from './validate.ts';
+import { validateOperationChain } from './validate.ts';
+import { isLiteralSlot, isNestedOperationMarker, leadsToMarker, markLiteralSlots } from './marker.ts';
 import type { NestedOperationMarker, OcanConfig, OperationChain } from './types.ts';
 import { isResultPlaceholder } from './continuation.ts';
 
@@ -34,46 +35,78 @@ function notMeshCallable(name: string): TypeError {
   return new TypeError(`Method '${name}' is not mesh-callable`);
 }
 
-function* resolveMarker(marker: NestedOperationMarker, root: object, config: OcanConfig, sync: boolean): Step {
+/**
+ * Per-execution memory, so the work is linear in the chain: each marker runs once (an aliased marker
+ * reuses its value) and each container on the way to a marker is copied once.
+ */
+interface RunState {
+  readonly values: Map<NestedOperationMarker, unknown>;
+  readonly copies: Map<object, unknown>;
+}
+
+function* resolveMarker(marker: NestedOperationMarker, root: object, config: OcanConfig, sync: boolean, state: RunState): Step {
+  if (state.values.has(marker)) return state.values.get(marker);
   const cache = config.aliasCache;
   const id = marker.__refId;
   if (marker.__operationChain === undefined) {
     if (id !== undefined && cache?.has(id)) return cache.get(id);
     throw new Error(`Nested operation alias '${String(id)}' encountered before its definition`);
   }
-  const value = yield* run(marker.__operationChain, root, config, sync);
+  const value = yield* run(marker.__operationChain, root, config, sync, state);
+  state.values.set(marker, value);
   if (id !== undefined && cache) cache.set(id, value);
   return value;
 }
 
-/** Substitutes nested markers in `args`; arguments without markers keep their identity. */
-function* resolveArgs(args: unknown[], root: object, config: OcanConfig, sync: boolean): Step {
-  let hasMarker = false;
-  forEachMarker(args, () => (hasMarker = true));
-  if (!hasMarker) return args;
-  const copies = new Map<object, unknown>();
+/**
+ * Substitutes nested markers in `args`. Only real markers (never marker-shaped data) are run, and only
+ * the containers recorded on the way to one are walked and copied; every other argument keeps its
+ * identity. Substituted results are data, whatever they hold.
+ */
+function* resolveArgs(args: unknown[], root: object, config: OcanConfig, sync: boolean, state: RunState): Step {
+  const needsWork = args.some((a, i) => (isNestedOperationMarker(a) || leadsToMarker(a)) && !isLiteralSlot(args, i));
+  if (!needsWork) return args;
   function* resolve(v: unknown): Step {
-    if (isNestedOperationMarker(v)) return yield* resolveMarker(v, root, config, sync);
-    if (!isPlainData(v)) return v;
-    const done = copies.get(v);
+    if (isNestedOperationMarker(v)) return yield* resolveMarker(v, root, config, sync, state);
+    if (!leadsToMarker(v)) return v;
+    const done = state.copies.get(v);
     if (done) return done;
     if (Array.isArray(v)) {
       const out: unknown[] = [];
-      copies.set(v, out);
+      state.copies.set(v, out);
       for (const item of v) out.push(yield* resolve(item));
       return out;
     }
     const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
-    copies.set(v, out);
-    for (const key of Object.keys(v)) out[key] = yield* resolve(v[key]);
+    state.copies.set(v, out);
+    for (const key of Object.keys(v)) Object.defineProperty(out, key, { value: yield* resolve(v[key]), writable: true, enumerable: true, configurable: true });
     return out;
   }
   const out: unknown[] = [];
-  for (const arg of args) out.push(yield* resolve(arg));
+  for (let i = 0; i < args.length; i++) out.push(isLiteralSlot(args, i) ? args[i] : yield* resolve(args[i]));
   return out;
 }
 
-function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean): Step {
+/**
+ * Reads `key` of `holder` on the way to the entry point without running any code: own and inherited
+ * data properties only. An accessor (getter/setter) is refused without being invoked, and a promise is
+ * not awaited, so nothing runs before the `@mesh` check.
+ */
+function readBeforeEntry(holder: unknown, key: string | number): unknown {
+  if (holder === null || holder === undefined) throw notMeshCallable(String(key));
+  let obj: object | null = typeof holder === 'object' || typeof holder === 'function' ? (holder as object) : Object(holder);
+  while (obj !== null) {
+    const desc = Object.getOwnPropertyDescriptor(obj, key);
+    if (desc) {
+      if (!('value' in desc)) throw notMeshCallable(String(key));
+      return desc.value;
+    }
+    obj = Object.getPrototypeOf(obj);
+  }
+  return undefined;
+}
+
+function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean, state: RunState): Step {
   let entered = !(config.requireMeshDecorator ?? true);
   let current: unknown = root;
   let holder: unknown = undefined;
@@ -82,8 +115,14 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
   for (const op of chain) {
     if (op.type === 'get') {
       const key = op.key;
+      if (!entered) {
+        holder = current;
+        current = readBeforeEntry(current, key);
+        name = String(key);
+        path.push(name);
+        continue;
+      }
       if (current === null || current === undefined) {
-        if (!entered) throw notMeshCallable(String(key));
         throw new TypeError(`Cannot read '${String(key)}' of ${String(current)} at '${path.join('.')}'`);
       }
       holder = current;
@@ -100,13 +139,14 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
       entered = true;
       if (marks.guard) {
         if (sync && isAsyncFunction(marks.guard)) throw new SynchronousExecutionError();
-        const guarded = (marks.guard as (instance: object) => unknown)(root);
+        // The guard sees the object the method was read from (the instance for a top-level method).
+        const guarded = (marks.guard as (instance: unknown) => unknown)(holder ?? root);
         if (isThenable(guarded)) yield guarded;
       }
     } else if (typeof fn !== 'function') {
       throw new TypeError(`'${path.join('.') || name}' is not a function`);
     }
-    const args = (yield* resolveArgs(op.args, root, config, sync)) as unknown[];
+    const args = (yield* resolveArgs(op.args, root, config, sync, state)) as unknown[];
     if (sync && isAsyncFunction(fn)) throw new SynchronousExecutionError();
     current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, args);
     holder = undefined;
@@ -114,6 +154,10 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
     if (isThenable(current)) current = yield current;
   }
   return current;
+}
+
+function newRunState(): RunState {
+  return { values: new Map(), copies: new Map() };
 }
 
 async function driveAsync(gen: Step): Promise<unknown> {
@@ -149,7 +193,7 @@ function driveSync(gen: Step): unknown {
  */
 export async function executeOperationChain(chain: OperationChain, target: object, config: OcanConfig = {}): Promise<unknown> {
   validateOperationChain(chain, config);
-  return driveAsync(run(chain, target, config, false));
+  return driveAsync(run(chain, target, config, false, newRunState()));
 }
 
 /**
@@ -159,19 +203,20 @@ export async function executeOperationChain(chain: OperationChain, target: objec
  */
 export function executeOperationChainSync(chain: OperationChain, target: object, config: OcanConfig = {}): unknown {
   validateOperationChain(chain, config);
-  return driveSync(run(chain, target, config, true));
+  return driveSync(run(chain, target, config, true, newRunState()));
 }
 
 /** Runs an already-validated chain (callers that validated earlier, e.g. before `onBeforeCall`). */
 export function runValidatedChain(chain: OperationChain, target: object, config: OcanConfig, synchronous: boolean): unknown {
-  const gen = run(chain, target, config, synchronous);
+  const gen = run(chain, target, config, synchronous, newRunState());
   return synchronous ? driveSync(gen) : driveAsync(gen);
 }
 
 /**
  * The handler chain with a result substituted: every top-level argument of the final call that is a
  * `$result` placeholder becomes `value`; with no placeholder, `value` is appended as the last argument.
- * Placeholders nested inside objects or arrays are left alone.
+ * Placeholders nested inside objects or arrays are left alone. The substituted value is data: even a
+ * marker-shaped value (or a real marker) in that slot is passed as it is, never run.
  * @example executeOperationChain(replaceNestedOperationMarkers(handlerChain, 42), this, local)
  */
 export function replaceNestedOperationMarkers(chain: OperationChain, value: unknown): OperationChain {
@@ -184,8 +229,13 @@ export function replaceNestedOperationMarkers(chain: OperationChain, value: unkn
   }
   if (last < 0) throw new TypeError('Invalid handler: the continuation must end in a method call, e.g. this.ctn().onResult()');
   const op = chain[last] as { type: 'apply'; args: unknown[] };
-  const hasPlaceholder = op.args.some(isResultPlaceholder);
-  const args = hasPlaceholder ? op.args.map((a) => (isResultPlaceholder(a) ? value : a)) : [...op.args, value];
+  const slots = new Set<number>();
+  const args = op.args.map((a, i) => (isResultPlaceholder(a) ? (slots.add(i), value) : a));
+  if (slots.size === 0) {
+    slots.add(args.length);
+    args.push(value);
+  }
+  markLiteralSlots(args, slots);
   const out = chain.slice();
   out[last] = { type: 'apply', args };
   return out;

@@ -1,57 +1,61 @@
 /**
- * Chain validation: shape, limits and blocked keys, for the chain and every nested argument chain,
- * before anything executes. Linear in chain length plus argument size.
+ * Chain validation: shape, limits, budgets and blocked keys, for the chain and every nested chain,
+ * before anything executes. Linear: each nested chain is validated once however often it is
+ * referenced, and only the containers recorded on the way to a marker are walked.
  */
+import { isNestedOperationMarker, leadsToMarker } from './marker.ts';
+import { DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS } from './limits.ts';
 import type { NestedOperationMarker, OcanConfig, OperationChain } from './types.ts';
 
-/** Default most operations per chain. */
-export const DEFAULT_MAX_DEPTH = 50;
-/** Default most arguments per call. */
-export const DEFAULT_MAX_ARGS = 100;
+export { DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS, isPlainData } from './limits.ts';
+export { isNestedOperationMarker } from './marker.ts';
 
 /** Keys never allowed in an inbound chain: they lead to the `Function` constructor. */
 const BLOCKED_KEYS = new Set(['constructor', '__proto__', 'prototype']);
 
 /**
- * True for a nested-operation marker (`{ __isNestedOperation: true, ... }`).
- * @example isNestedOperationMarker({ __isNestedOperation: true, __operationChain: [] }) // true
+ * Calls `visit` once for every distinct marker in `args` (top level, and inside the arrays and plain
+ * objects recorded on the way to one). `seen` may be shared across calls to walk each container once.
  */
-export function isNestedOperationMarker(value: unknown): value is NestedOperationMarker {
-  return typeof value === 'object' && value !== null && (value as { __isNestedOperation?: unknown }).__isNestedOperation === true;
-}
-
-/** Arrays and plain objects: the containers whose members may hold nested markers. */
-export function isPlainData(value: unknown): value is Record<string, unknown> | unknown[] {
-  if (Array.isArray(value)) return true;
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Calls `visit` for every nested marker in `args` (top level, arrays, plain objects; cycle-safe). */
-export function forEachMarker(args: readonly unknown[], visit: (marker: NestedOperationMarker) => void): void {
-  const seen = new Set<object>();
+export function forEachMarker(args: readonly unknown[], visit: (marker: NestedOperationMarker) => void, seen: Set<object> = new Set()): void {
   const stack: unknown[] = [...args];
   while (stack.length) {
     const v = stack.pop();
     if (isNestedOperationMarker(v)) {
+      if (seen.has(v)) continue;
+      seen.add(v);
       visit(v);
       continue;
     }
-    if (!isPlainData(v) || seen.has(v)) continue;
+    if (!leadsToMarker(v) || seen.has(v)) continue;
     seen.add(v);
     if (Array.isArray(v)) for (const item of v) stack.push(item);
     else for (const key of Object.keys(v)) stack.push(v[key]);
   }
 }
 
-function validateAt(chain: unknown, config: OcanConfig, level: number): void {
-  const maxDepth = config.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const maxArgs = config.maxArgs ?? DEFAULT_MAX_ARGS;
+interface ValidationState {
+  readonly config: OcanConfig;
+  readonly maxDepth: number;
+  readonly maxArgs: number;
+  readonly maxOperations: number;
+  readonly maxNested: number;
+  readonly seen: Set<object>;
+  operations: number;
+  nested: number;
+}
+
+function validateAt(chain: unknown, state: ValidationState, level: number): void {
+  const { maxDepth, maxArgs } = state;
   if (!Array.isArray(chain)) throw new TypeError('Invalid operation chain: operations must be an array');
   if (chain.length > maxDepth) throw new RangeError(`Operation chain too deep: ${chain.length} > ${maxDepth}`);
   if (level > maxDepth) throw new RangeError(`Operation chain too deep: nested ${level} levels > ${maxDepth}`);
+  state.operations += chain.length;
+  if (state.operations > state.maxOperations) {
+    throw new RangeError(`Operation budget exceeded: more than ${state.maxOperations} operations in one chain and its nested chains`);
+  }
   let calls = 0;
+  const nested: NestedOperationMarker[] = [];
   for (let i = 0; i < chain.length; i++) {
     const op: unknown = chain[i];
     if (typeof op !== 'object' || op === null) throw new TypeError(`Invalid operation chain: operation ${i} is not an object`);
@@ -67,28 +71,45 @@ function validateAt(chain: unknown, config: OcanConfig, level: number): void {
       if (!Array.isArray(args)) throw new TypeError(`Invalid operation chain: args of operation ${i} must be an array`);
       if (args.length > maxArgs) throw new RangeError(`Too many arguments: ${args.length} > ${maxArgs}`);
       calls++;
-      forEachMarker(args, (marker) => {
-        if (marker.__operationChain !== undefined) validateAt(marker.__operationChain, config, level + 1);
-        else if (typeof marker.__refId !== 'string') {
-          throw new TypeError('Invalid operation chain: nested operation marker needs __operationChain or __refId');
-        }
-      });
+      forEachMarker(args, (marker) => nested.push(marker), state.seen);
     } else {
       throw new TypeError(`Invalid operation chain: operation ${i} has unknown type '${String(type)}'`);
     }
   }
-  if ((config.requireMeshDecorator ?? true) && calls === 0) {
+  if ((state.config.requireMeshDecorator ?? true) && calls === 0) {
     throw new TypeError('Invalid operation chain: an inbound chain must call a method; pure property reads are rejected');
   }
-  config.checkEntry?.(chain as OperationChain);
+  state.config.checkEntry?.(chain as OperationChain);
+  for (const marker of nested) {
+    if (++state.nested > state.maxNested) {
+      throw new RangeError(`Nested operation budget exceeded: more than ${state.maxNested} nested continuations in one chain`);
+    }
+    if (marker.__operationChain !== undefined) validateAt(marker.__operationChain, state, level + 1);
+    else if (typeof marker.__refId !== 'string') {
+      throw new TypeError('Invalid operation chain: nested operation marker needs __operationChain or __refId');
+    }
+  }
 }
 
 /**
- * Checks shape, limits (`maxDepth`, `maxArgs`), blocked keys (`constructor`, `__proto__`,
- * `prototype`, non-string keys) and `checkEntry` for the chain and every nested chain; throws on the
- * first problem.
+ * Checks shape, limits (`maxDepth`, `maxArgs`), budgets (`maxOperations`, `maxNestedOperations`),
+ * blocked keys (`constructor`, `__proto__`, `prototype`, non-string keys) and `checkEntry` for the
+ * chain and every nested chain; throws on the first problem. Linear in the chain's size.
  * @example validateOperationChain(chain, { maxDepth: 10 });
  */
 export function validateOperationChain(chain: unknown, config: OcanConfig = {}): asserts chain is OperationChain {
-  validateAt(chain, config, 0);
+  validateAt(
+    chain,
+    {
+      config,
+      maxDepth: config.maxDepth ?? DEFAULT_MAX_DEPTH,
+      maxArgs: config.maxArgs ?? DEFAULT_MAX_ARGS,
+      maxOperations: config.maxOperations ?? DEFAULT_MAX_OPERATIONS,
+      maxNested: config.maxNestedOperations ?? DEFAULT_MAX_NESTED,
+      seen: new Set(),
+      operations: 0,
+      nested: 0,
+    },
+    0,
+  );
 }

@@ -20,6 +20,7 @@ import { deserializeValue, serializeValue } from '../envelope.ts';
 import { assertHandlerTarget } from '../handler-target.ts';
 import { getOperationChain, isContinuation, newContinuation, type AnyContinuation } from '../ocan/continuation.ts';
 import { executeOperationChain, replaceNestedOperationMarkers } from '../ocan/execute.ts';
+import { decodeOperationChain, encodeOperationChain } from '../ocan/chain-codec.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
 import { getDOStub } from '@lumenize/utils';
@@ -209,7 +210,7 @@ export function subscribe(host: PubSubHost, binding: string, instance: string, t
     binding,
     instance,
     topic,
-    stringify(chain),
+    stringify(encodeOperationChain(chain)),
     'pending',
   );
   const remote = newContinuation<Record<string, (...a: unknown[]) => void>>()[SUBSCRIBE_METHOD](topic, id);
@@ -272,7 +273,7 @@ export async function deliver(host: PubSubHost, subscriptionId: unknown, topic: 
 export type DeliveryOutcome = 'delivered' | 'unknown-subscription';
 
 async function runHandler(host: PubSubHost, row: SubscriptionRow, value: unknown, ctx: CallContext): Promise<void> {
-  const chain = replaceNestedOperationMarkers(parse(row.handler) as OperationChain, value);
+  const chain = replaceNestedOperationMarkers(decodeOperationChain(parse(row.handler)), value);
   try {
     await runWithCallContext(ctx, () => executeOperationChain(chain, host, LOCAL));
   } catch (error) {

@@ -2,6 +2,8 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
+  chainBudget,
+  decodeOperationChain,
   executeOperationChain,
   executeOperationChainSync,
   getOperationChain,
@@ -16,6 +18,11 @@ import type { CoreDO } from './nodes.ts';
 import { meshCall } from './helpers.ts';
 
 const local = { requireMeshDecorator: false } as const;
+
+/** `method(<nested chain>)` with the nested chain placed at `path` of the arguments (its wire form decoded). */
+function nestedCall(method: string, args: unknown[], path: (string | number)[], chain: OperationChain, budget = chainBudget()): OperationChain {
+  return decodeOperationChain([{ type: 'get', key: method }, { type: 'apply', args, nested: [{ path, chain }] }], budget);
+}
 
 describe('OCAN', () => {
   it('24: ctn<T>().setValue(100).getValue() returns 100 in one round trip', async () => {
@@ -73,7 +80,8 @@ describe('OCAN', () => {
     expect(() => validateOperationChain([{ type: 'get', key: 'f' }, { type: 'apply', args: [1, 2, 3] }], { maxArgs: 2 })).toThrow('Too many arguments: 3 > 2');
     expect(() => validateOperationChain('nope')).toThrow('Invalid operation chain: operations must be an array');
     // Nested chains obey the same limits.
-    const nested: OperationChain = [{ type: 'get', key: 'echo' }, { type: 'apply', args: [{ __isNestedOperation: true, __operationChain: long }] }];
+    expect(() => nestedCall('echo', [null], [0], long)).toThrow('Operation chain too deep: 51 > 50');
+    const nested = nestedCall('echo', [null], [0], long, chainBudget({ maxDepth: 60 }));
     expect(() => validateOperationChain(nested)).toThrow('Operation chain too deep: 51 > 50');
     // Inbound over the mesh: rejected, nothing stored.
     await expect(meshCall('CORE_DO', 'ocan-26', [...long, { type: 'apply', args: [] }])).rejects.toThrow('Operation chain too deep: 52 > 50');
@@ -115,7 +123,7 @@ describe('OCAN', () => {
       const chain: OperationChain = [{ type: 'get', key: 'echo' }, { type: 'get', key }, { type: 'apply', args: [] }];
       expect(() => validateOperationChain(chain)).toThrow(`Operation chain uses blocked key '${key}'`);
       await expect(meshCall('CORE_DO', 'ocan-28', chain)).rejects.toThrow(`blocked key '${key}'`);
-      const nested: OperationChain = [{ type: 'get', key: 'echo' }, { type: 'apply', args: [{ deep: { __isNestedOperation: true, __operationChain: chain } }] }];
+      const nested = nestedCall('echo', [{ deep: null }], [0, 'deep'], chain);
       await expect(meshCall('CORE_DO', 'ocan-28', nested)).rejects.toThrow(`blocked key '${key}'`);
     }
     // The classic escape route to the Function constructor.
@@ -139,9 +147,12 @@ describe('OCAN', () => {
   });
 
   it('markers, placeholders and synchronous execution behave as specified', async () => {
-    expect(isNestedOperationMarker({ __isNestedOperation: true })).toBe(true);
+    // Only the recorder and the decoder make markers: a look-alike object is data.
+    expect(isNestedOperationMarker({ __isNestedOperation: true })).toBe(false);
+    expect(isNestedOperationMarker({ __isNestedOperation: true, __operationChain: [] })).toBe(false);
     expect(isNestedOperationMarker({})).toBe(false);
     const t = newContinuation<{ h(a: unknown, b: unknown, c?: unknown): unknown }>();
+    expect(isNestedOperationMarker((getOperationChain(t.h(t.h(1, 2), 3))!.at(-1) as { args: unknown[] }).args[0])).toBe(true);
     const withPlaceholder = getOperationChain(t.h('x', t.$result, 'z'))!;
     expect(replaceNestedOperationMarkers(withPlaceholder, 7).at(-1)).toEqual({ type: 'apply', args: ['x', 7, 'z'] });
     const without = getOperationChain(t.h('x', 'y'))!;

@@ -1,7 +1,7 @@
 /** mesh.md §12 "Security" (items 30–39) and the §10 rows for refused chains. */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LumenizeDO, local, mesh, newContinuation, result, type OperationChain } from '../../src/index.ts';
+import { decodeOperationChain, LumenizeDO, local, mesh, newContinuation, result, type OperationChain } from '../../src/index.ts';
 import { ForbiddenError } from './errors.ts';
 import type { AlarmDO, CoreDO, GuardedDO } from './nodes.ts';
 import { meshCall, rpc } from './helpers.ts';
@@ -38,7 +38,8 @@ describe('Security', () => {
       await expect(meshCall('CORE_DO', 'sec-31', chain)).rejects.toThrow(`Access denied: inbound chains cannot start at '${String((chain[0] as { key: string }).key)}'`);
     }
     // Nested argument chains are entry points too.
-    await expect(meshCall('CORE_DO', 'sec-31', [{ type: 'get', key: 'echo' }, { type: 'apply', args: [{ __isNestedOperation: true, __operationChain: refused[1] }] }])).rejects.toThrow(
+    const nested = decodeOperationChain([{ type: 'get', key: 'echo' }, { type: 'apply', args: [null], nested: [{ path: [0], chain: refused[1] }] }]);
+    await expect(meshCall('CORE_DO', 'sec-31', nested)).rejects.toThrow(
       "cannot start at 'ctx'",
     );
     await expect(meshCall('CORE_DO', 'sec-31', [{ type: 'get', key: 'getValue' }])).rejects.toThrow('pure property reads are rejected');
