@@ -11,6 +11,8 @@ declare namespace Cloudflare {
     CLOSER: DurableObjectNamespace<import('./worker.ts').CloserDO>;
     NEWS: DurableObjectNamespace<import('./worker.ts').NewsDO>;
     READER: DurableObjectNamespace<import('./worker.ts').ReaderDO>;
+    RAW_REPLY: DurableObjectNamespace<import('./hostile-nodes.ts').RawReplyDO>;
+    CAPPED_NEWS: DurableObjectNamespace<import('./hostile-nodes.ts').CappedNewsDO>;
     SPELLCHECK: Service<import('./worker.ts').SpellCheckWorker>;
     TEST_GATEWAY_LIMITER: RateLimit;
   }

@@ -9,6 +9,8 @@ import { createLumenizeRouter } from '../../src/router/index.ts';
 import { ClientDisconnectedError } from '../../src/errors.ts';
 import { simOnBeforeConnect, simOnBeforeRequest, simRefreshEndpoint } from './sim-auth.ts';
 
+export { CappedNewsDO, RawReplyDO } from './hostile-nodes.ts';
+
 /** Default gateway class (bound as LUMENIZE_CLIENT_GATEWAY and MY_GATEWAY); long grace so tests expire it explicitly. */
 export class TestGateway extends LumenizeClientGateway<Cloudflare.Env> {
   static override gracePeriodMs = 60_000;
