@@ -5,7 +5,7 @@ import { redactEmail } from '../redact.ts';
 import { addUnverifiedEmail, countVerified, findEmail, getUser, listEmails, removeEmail, setPrimary, userIdByVerifiedEmail } from '../store/users.ts';
 import { requireUser } from './bearer.ts';
 import { rateLimited, type HandlerContext } from './context.ts';
-import { emailFromBody, issueLink } from './magic-link.ts';
+import { emailFromBody, issueLink, limitRecipient } from './magic-link.ts';
 
 async function caller(ctx: HandlerContext): Promise<string> {
   const userId = await requireUser(ctx);
@@ -29,6 +29,8 @@ export async function addCallerEmail(ctx: HandlerContext): Promise<Response> {
     ctx.log.warn('link refused: email verified on another account', { email: redactEmail(email) });
     throw new AuthFailure(409, 'email_in_use', 'This email is already verified on another account');
   }
+  // Per recipient, before anything is stored: many accounts must not flood one mailbox.
+  await limitRecipient(ctx, email);
   addUnverifiedEmail(ctx.sql, userId, email, ctx.now);
   const requestedBy = getUser(ctx.sql, userId)?.email ?? undefined;
   const { magicLink, expiresIn } = await issueLink(ctx, { email, purpose: 'link', userId, requestedBy });

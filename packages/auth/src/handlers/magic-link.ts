@@ -2,6 +2,7 @@
 import { AuthFailure, jsonResponse } from '../auth-error.ts';
 import { isDomainAllowed, normalizeEmail } from '../email-address.ts';
 import { randomToken, constantTimeEqual, sha256Hex } from '../random.ts';
+import { recipientRateKey } from '../recipient-key.ts';
 import { redactEmail } from '../redact.ts';
 import { refreshCookie } from '../refresh-cookie.ts';
 import { findMagicLink, insertMagicLink, markUsed, type LinkPurpose } from '../store/magic-links.ts';
@@ -52,13 +53,17 @@ export async function issueLink(
   return { magicLink: undefined, expiresIn: magicLinkTtl };
 }
 
+/** Email tier: one bucket per mailbox (`recipientRateKey`), shared by login and linking emails; 429 when spent. */
+export async function limitRecipient(ctx: HandlerContext, email: string): Promise<void> {
+  if (await ctx.rateLimit('email', recipientRateKey(email))) return;
+  ctx.log.warn('rate limited', { tier: 'email', email: redactEmail(email) });
+  throw rateLimited(ctx.config);
+}
+
 /** `POST {prefix}/email-magic-link` `{ email }`. */
 export async function requestMagicLink(ctx: HandlerContext): Promise<Response> {
   const email = await emailFromBody(ctx);
-  if (!(await ctx.rateLimit('email', `magic-link:${email}`))) {
-    ctx.log.warn('rate limited', { tier: 'email', email: redactEmail(email) });
-    throw rateLimited(ctx.config);
-  }
+  await limitRecipient(ctx, email);
   const { magicLink, expiresIn } = await issueLink(ctx, { email, purpose: 'login', userId: null });
   return jsonResponse(magicLink ? { message: SENT_MESSAGE, magic_link: magicLink, expires_in: expiresIn } : { message: SENT_MESSAGE, expires_in: expiresIn });
 }
