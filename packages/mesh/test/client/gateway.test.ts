@@ -331,4 +331,36 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
     expect(value(await other.next('call_response'))).toBe('other');
     for (const s of [a, b, other]) s.ws.close(1000);
   });
+
+  it('one rejected rate-limit link answers its own call with an error and does not wedge later calls', async () => {
+    const name = `rlw${crypto.randomUUID().slice(0, 6)}.${tab()}`;
+    const sock = await openRaw(name, { binding: 'LIMITED_GATEWAY' });
+    await sock.next('connection_status');
+    // Fault injection: this gateway's limiter binding throws once when read (checkRateLimit rejects).
+    await runInDurableObject(env.LIMITED_GATEWAY.getByName(name), (instance) => {
+      const real = (instance as unknown as { env: Record<string, unknown> }).env;
+      let broken = true;
+      const limiter = {
+        get limit() {
+          if (!broken) return (real.TEST_GATEWAY_LIMITER as RateLimit).limit.bind(real.TEST_GATEWAY_LIMITER);
+          broken = false;
+          throw new Error('limiter exploded');
+        },
+      };
+      const faulty = new Proxy(real, { get: (t, k) => (k === 'TEST_GATEWAY_LIMITER' ? limiter : t[k as string]) });
+      Object.defineProperty(instance, 'env', { value: faulty, configurable: true, writable: true });
+    });
+    sock.send(call('first', 'ECHO', 'e-wedge', echo().echo('first')));
+    const first = await sock.next('call_response');
+    expect(first).toMatchObject({ callId: 'first', success: false });
+    expect((value(first) as Error).message).toContain("the gateway's rate-limit check failed (Error: limiter exploded)");
+    sock.send(call('second', 'ECHO', 'e-wedge', echo().echo('second')));
+    sock.send(call('third', 'ECHO', 'e-wedge', echo().echo('third')));
+    const later = [await sock.next('call_response'), await sock.next('call_response')];
+    expect(later.map((m) => [m.callId, value(m)])).toEqual([
+      ['second', 'second'],
+      ['third', 'third'],
+    ]);
+    sock.ws.close(1000);
+  });
 });
