@@ -48,6 +48,8 @@ async function createApp(env: DemoEnv): Promise<Handler[]> {
     onBeforeRequest: await createAuthMiddleware({ publicKeysPem }),
     // Browsers may open sockets to their gateways only, never to other DOs.
     gatewayBindingName: 'LUMENIZE_CLIENT_GATEWAY',
+    // The router is closed by default; DOCUMENT serves GET /gateway/DOCUMENT/<id>/export.
+    bindings: ['DOCUMENT'],
   });
   const devMailbox: Handler = async (request) => {
     const { pathname } = new URL(request.url);

@@ -70,13 +70,24 @@ export function getDONamespaceFromPathSegment(
   segment: string,
   env: object,
 ): { bindingName: string; namespace: DurableObjectNamespace } | undefined {
+  return resolveBinding(segment, env, undefined);
+}
+
+/**
+ * As {@link getDONamespaceFromPathSegment}, but only among the bindings `allowed` accepts, so an
+ * unlisted binding is indistinguishable from a missing one (it is never named in an error either).
+ */
+export function resolveBinding(
+  segment: string,
+  env: object,
+  allowed: ((bindingName: string) => boolean) | undefined,
+): { bindingName: string; namespace: DurableObjectNamespace } | undefined {
   const bindings = doBindings(env);
   const matches: Binding[] = [];
-  if (KEBAB.test(segment)) {
-    const variants = bindingNameVariants(segment);
-    for (const b of bindings) if (variants.has(b.bindingName)) matches.push(b);
-  } else {
-    for (const b of bindings) if (b.bindingName === segment) matches.push(b);
+  const variants = KEBAB.test(segment) ? bindingNameVariants(segment) : undefined;
+  for (const b of bindings) {
+    if (!(variants ? variants.has(b.bindingName) : b.bindingName === segment)) continue;
+    if (allowed === undefined || allowed(b.bindingName)) matches.push(b);
   }
   if (matches.length > 1) throw new MultipleBindingsFoundError(segment, matches.map((m) => m.bindingName));
   return matches[0] ? { bindingName: matches[0].bindingName, namespace: matches[0].namespace } : undefined;

@@ -46,3 +46,18 @@ export class InvalidInstanceIdError extends Error {
     super(`'${id}' is not a Durable Object id of this namespace; pass an id from this namespace or use a name that is not 64 hex characters`, options);
   }
 }
+
+/**
+ * A 64-hex instance id reached a router that accepts instance names only (`allowIdAddressing: false`).
+ * Ids address instances the app never named, so routers that expose only named instances refuse them.
+ * @example catch (e) { if (e instanceof InstanceIdNotAllowedError) return new Response(e.message, { status: e.httpErrorCode }); }
+ */
+export class InstanceIdNotAllowedError extends Error {
+  override readonly name = 'InstanceIdNotAllowedError';
+  readonly code = 'INSTANCE_ID_NOT_ALLOWED';
+  readonly httpErrorCode = 400;
+
+  constructor(id: string) {
+    super(`'${id}' is a 64-hex Durable Object id, but this router accepts instance names only: address the instance by name, or set allowIdAddressing: true`);
+  }
+}

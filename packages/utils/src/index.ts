@@ -6,7 +6,7 @@ export { parsePathname, type ParsedPathname } from './parse-pathname.ts';
 export { getDONamespaceFromPathSegment } from './binding-resolution.ts';
 export { isDurableObjectId } from './durable-object-id.ts';
 export { isWebSocketUpgrade } from './websocket-upgrade.ts';
-export { MissingInstanceNameError, MultipleBindingsFoundError, InvalidInstanceIdError } from './errors.ts';
+export { MissingInstanceNameError, MultipleBindingsFoundError, InvalidInstanceIdError, InstanceIdNotAllowedError } from './errors.ts';
 export { parseSetCookie, parseSetCookies, serializeCookies, cookieMatches } from './set-cookie.ts';
 export { parseCookieHeader, getCookieValue } from './cookie-header.ts';
 export { checkRateLimit } from './check-rate-limit.ts';

@@ -3,10 +3,13 @@
  * server-side CORS, one pre-routing hook, and routing context headers the DO can trust.
  */
 import { debug } from '@lumenize/debug';
-import { getDONamespaceFromPathSegment } from './binding-resolution.ts';
+import { compileBindingAllowList, type BindingFilter } from './binding-allow-list.ts';
+import { resolveBinding } from './binding-resolution.ts';
 import { corsPolicy, evaluateCors, withCorsHeaders, type CorsOptions } from './cors.ts';
-import { MissingInstanceNameError } from './errors.ts';
+import { isDurableObjectId } from './durable-object-id.ts';
+import { InstanceIdNotAllowedError, MissingInstanceNameError } from './errors.ts';
 import { getDOStub } from './get-do-stub.ts';
+import { warnOpenRouting } from './open-routing-warning.ts';
 import { parsePathname } from './parse-pathname.ts';
 import { ROUTING_HEADERS, stripRoutingHeaders } from './routing-headers.ts';
 import { hasWebSocketUpgradeHeader } from './websocket-upgrade.ts';
@@ -40,6 +43,18 @@ export interface RouteOptions {
   onBeforeRequest?: Hook;
   /** Runs for WebSocket upgrade requests (the place for auth middleware). */
   onBeforeConnect?: Hook;
+  /**
+   * The DO bindings this router may reach: names as declared on `env` (`'MY_DO'`) or their kebab
+   * URL form (`'my-do'`). Any other binding is treated exactly like a missing one (`undefined`).
+   * Omitted: every DO binding on `env` is reachable (kept for compatibility) and a one-time
+   * error-level log per `env` says so. Always pass it in production.
+   */
+  bindings?: readonly string[];
+  /**
+   * Accept a 64-hex DO id as the instance segment (it reaches instances your app never named).
+   * Default `true` here; `false` answers ids with `InstanceIdNotAllowedError` (400).
+   */
+  allowIdAddressing?: boolean;
 }
 
 const log = debug('lmz.utils.routeDORequest');
@@ -48,6 +63,12 @@ async function runHook(name: string, hook: Hook, request: Request, context: Hook
   const result: unknown = await hook(request, context);
   if (result === undefined || result instanceof Response || result instanceof Request) return result;
   throw new TypeError(`${name} must return a Response, a Request or undefined; it returned ${result === null ? 'null' : typeof result}`);
+}
+
+function bindingFilter(bindings: RouteOptions['bindings'], env: object): BindingFilter | undefined {
+  if (bindings !== undefined) return compileBindingAllowList(bindings);
+  warnOpenRouting(env);
+  return undefined;
 }
 
 /**
@@ -59,23 +80,30 @@ async function runHook(name: string, hook: Hook, request: Request, context: Hook
  *   and `X-Lumenize-DO-Instance-Name-Or-Id` (the instance segment);
  * - agent compatibility: `x-partykit-namespace` (binding segment as written) and `x-partykit-room`.
  *
- * Throws `MissingInstanceNameError`, `MultipleBindingsFoundError`, `InvalidInstanceIdError`
- * (each with `httpErrorCode` 400), and `TypeError` for bad arguments or a bad hook result.
- * @example return (await routeDORequest(request, env, { cors: { origin: ['https://app.test'] } })) ?? new Response('Not found', { status: 404 });
+ * Only the bindings in `options.bindings` are reachable; an unlisted binding resolves `undefined`
+ * like a missing one. Throws `MissingInstanceNameError`, `MultipleBindingsFoundError`,
+ * `InvalidInstanceIdError`, `InstanceIdNotAllowedError` (each with `httpErrorCode` 400), and
+ * `TypeError` for bad arguments, bad options or a bad hook result.
+ * @example return (await routeDORequest(request, env, { bindings: ['MY_DO'] })) ?? new Response('Not found', { status: 404 });
  */
 export async function routeDORequest(request: Request, env: object, options: RouteOptions = {}): Promise<Response | undefined> {
   if (!(request instanceof Request)) throw new TypeError('routeDORequest: request must be a Request');
   if (typeof env !== 'object' || env === null) throw new TypeError('routeDORequest: env must be the Worker env object');
   const policy = corsPolicy(options.cors);
+  const allowed = bindingFilter(options.bindings, env);
+  if (options.allowIdAddressing !== undefined && typeof options.allowIdAddressing !== 'boolean') {
+    throw new TypeError(`routeDORequest: options.allowIdAddressing must be a boolean, got ${typeof options.allowIdAddressing}`);
+  }
   const agent = options.agentCompatibility === true;
   const prefix = options.prefix ?? (agent ? 'agents' : '');
 
   const parsed = parsePathname(new URL(request.url).pathname, { prefix });
   if (!parsed) return undefined;
-  const found = getDONamespaceFromPathSegment(parsed.doBindingNameSegment, env);
+  const found = resolveBinding(parsed.doBindingNameSegment, env, allowed);
   if (!found) return undefined;
   const instance = parsed.doInstanceNameOrId;
   if (instance === undefined) throw new MissingInstanceNameError(found.bindingName);
+  if (options.allowIdAddressing === false && isDurableObjectId(instance)) throw new InstanceIdNotAllowedError(instance);
   const where = { binding: found.bindingName, instance, method: request.method };
 
   const decision = evaluateCors(policy, request);
@@ -126,7 +154,7 @@ export async function routeDORequest(request: Request, env: object, options: Rou
 /**
  * `routeDORequest` with agent compatibility forced on: prefix defaults to `agents` and the DO gets
  * `x-partykit-namespace` / `x-partykit-room` instead of the Lumenize headers.
- * @example return (await routeAgentRequest(request, env)) ?? (await routeDORequest(request, env)) ?? new Response('Not found', { status: 404 });
+ * @example return (await routeAgentRequest(request, env, { bindings: ['CHAT_AGENT'] })) ?? new Response('Not found', { status: 404 });
  */
 export function routeAgentRequest(request: Request, env: object, options: Omit<RouteOptions, 'agentCompatibility'> = {}): Promise<Response | undefined> {
   return routeDORequest(request, env, { ...options, agentCompatibility: true });

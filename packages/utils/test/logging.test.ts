@@ -11,10 +11,11 @@ const selfFetch = SELF.fetch.bind(SELF) as typeof fetch;
 
 async function exercise(): Promise<void> {
   const cors = { origin: ['https://app.test'] };
-  await (await routeDORequest(new Request(`https://api.test/my-do/${unique('log')}`), env, { cors }))!.text();
-  await routeDORequest(new Request(`https://api.test/my-do/${unique('log')}`, { headers: { Origin: 'https://evil.test' } }), env, { cors });
-  await routeDORequest(new Request(`https://api.test/my-do/x`, { method: 'OPTIONS', headers: { Origin: 'https://app.test' } }), env, { cors });
-  await routeDORequest(new Request(`https://api.test/my-do/x`), env, { onBeforeRequest: () => new Response('no', { status: 401 }) });
+  const bindings = ['MY_DO'];
+  await (await routeDORequest(new Request(`https://api.test/my-do/${unique('log')}`), env, { cors, bindings }))!.text();
+  await routeDORequest(new Request(`https://api.test/my-do/${unique('log')}`, { headers: { Origin: 'https://evil.test' } }), env, { cors, bindings });
+  await routeDORequest(new Request(`https://api.test/my-do/x`, { method: 'OPTIONS', headers: { Origin: 'https://app.test' } }), env, { cors, bindings });
+  await routeDORequest(new Request(`https://api.test/my-do/x`), env, { bindings, onBeforeRequest: () => new Response('no', { status: 401 }) });
   const browser = new Browser(selfFetch);
   const secretCookie = 'session=SECRET-COOKIE-VALUE; Path=/';
   await browser.fetch(`https://a.test/browser/redirect?status=302&to=/browser/echo&c=${encodeURIComponent(secretCookie)}&c=bad`, {

@@ -8,13 +8,14 @@ export { IdentityDO } from './identity-do.ts';
 
 /** The allow-list the `/cors-do/...` routes use (Browser context tests, item 45). */
 export const CORS_DO_ORIGINS = ['https://app.example.com'];
+const BINDINGS = ['MY_DO', 'USER_SESSION', 'IDENTITY_DO'];
 
 export default {
   async fetch(request: Request, env: UtilsTestEnv): Promise<Response> {
     return (
       (await browserEndpoint(request)) ??
-      (await routeDORequest(request, env, { prefix: 'cors-do', cors: { origin: CORS_DO_ORIGINS, credentials: true } })) ??
-      (await routeDORequest(request, env)) ??
+      (await routeDORequest(request, env, { prefix: 'cors-do', bindings: BINDINGS, cors: { origin: CORS_DO_ORIGINS, credentials: true } })) ??
+      (await routeDORequest(request, env, { bindings: BINDINGS })) ??
       new Response('Not found', { status: 404 })
     );
   },

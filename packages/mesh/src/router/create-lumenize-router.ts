@@ -1,13 +1,14 @@
 /**
  * `createLumenizeRouter`: the primary entry point of a mesh Worker (mesh spec §3.12, §9 item 8).
  * It routes `/{prefix}/{binding}/{instanceName}` (gateway upgrades and plain DO requests) through
- * `routeDORequest` from @lumenize/utils, accepts instance names only, strips client-supplied
- * `X-Auth-*` and `X-Lumenize-*` headers before the auth middleware runs, and adds the routing
- * headers `X-Lumenize-DO-Binding-Name` and `X-Lumenize-DO-Instance-Name-Or-Id`.
+ * `routeDORequest` from @lumenize/utils, closed by default: only its gateway binding(s) and the
+ * bindings its options name are reachable, by instance name only (64-hex ids are opt-in). It strips
+ * client-supplied `X-Auth-*` and `X-Lumenize-*` headers before the auth middleware runs, and adds
+ * the routing headers `X-Lumenize-DO-Binding-Name` and `X-Lumenize-DO-Instance-Name-Or-Id`.
  */
 import { debug } from '@lumenize/debug';
-import { isDurableObjectId, parsePathname, routeDORequest, type CorsOptions, type Hook } from '@lumenize/utils';
-import { GATEWAY_PATH_PREFIX } from '../client/config.ts';
+import { InstanceIdNotAllowedError, parsePathname, routeDORequest, type CorsOptions, type Hook } from '@lumenize/utils';
+import { DEFAULT_GATEWAY_BINDING, GATEWAY_PATH_PREFIX } from '../client/config.ts';
 
 /** Options of {@link createLumenizeRouter}. */
 export interface LumenizeRouterOptions {
@@ -18,10 +19,18 @@ export interface LumenizeRouterOptions {
   /** Path prefix; default `gateway` (LumenizeClient always connects under `/gateway`). */
   prefix?: string;
   /**
-   * When given, WebSocket upgrades are accepted only for this binding (or these bindings), so a
-   * client cannot open sockets to arbitrary DOs through the router; other upgrades get 403.
+   * The gateway binding(s), always reachable; default `'LUMENIZE_CLIENT_GATEWAY'`. When given,
+   * WebSocket upgrades are also accepted only for these bindings (others get 403), so a client
+   * cannot open sockets to the other listed DOs through the router.
    */
   gatewayBindingName?: string | string[];
+  /**
+   * Further DO bindings the router may reach (names as declared on `env`, or their kebab URL form);
+   * default none. Any binding not listed here or as a gateway answers 404, like a missing one.
+   */
+  bindings?: readonly string[];
+  /** Accept a 64-hex DO id as the instance segment; default `false` (400 `instance names only`). */
+  allowIdAddressing?: boolean;
   /** CORS policy, as in routeDORequest; default `false`. */
   cors?: CorsOptions;
 }
@@ -38,6 +47,14 @@ function stripTrustedHeaders(request: Request): Request {
   return new Request(request, { headers });
 }
 
+function nameList(value: unknown, what: string): string[] {
+  const list = typeof value === 'string' && what === 'gatewayBindingName' ? [value] : value;
+  if (!Array.isArray(list) || !list.every((n): n is string => typeof n === 'string' && n !== '')) {
+    throw new TypeError(`createLumenizeRouter: options.${what} must be ${what === 'bindings' ? 'an array of' : 'a binding name or an array of'} non-empty binding names, e.g. ['MY_DO']`);
+  }
+  return list;
+}
+
 function httpError(error: unknown): Response | undefined {
   const code = (error as { httpErrorCode?: unknown } | null)?.httpErrorCode;
   if (typeof code !== 'number') return undefined;
@@ -48,7 +65,7 @@ function httpError(error: unknown): Response | undefined {
  * Builds the router. It resolves `undefined` for paths outside the prefix, so handlers chain:
  * `(await router(request)) ?? new Response('Not found', { status: 404 })`.
  * @example
- * const router = createLumenizeRouter(env, { onBeforeConnect: authMiddleware, onBeforeRequest: authMiddleware });
+ * const router = createLumenizeRouter(env, { onBeforeConnect: authMiddleware, onBeforeRequest: authMiddleware, bindings: ['DOCUMENT'] });
  * return (await router(request)) ?? new Response('Not found', { status: 404 });
  */
 export function createLumenizeRouter(env: object, options: LumenizeRouterOptions): (request: Request) => Promise<Response | undefined> {
@@ -57,7 +74,14 @@ export function createLumenizeRouter(env: object, options: LumenizeRouterOptions
     throw new TypeError('createLumenizeRouter: options.onBeforeConnect (auth middleware for upgrades) is required');
   }
   const prefix = options.prefix ?? GATEWAY_PATH_PREFIX;
-  const gateways = options.gatewayBindingName === undefined ? undefined : new Set([options.gatewayBindingName].flat());
+  const gatewayNames = options.gatewayBindingName === undefined ? [DEFAULT_GATEWAY_BINDING] : nameList(options.gatewayBindingName, 'gatewayBindingName');
+  // Built once: routeDORequest compiles an allow-list once per array.
+  const reachable = [...gatewayNames, ...(options.bindings === undefined ? [] : nameList(options.bindings, 'bindings'))];
+  if (options.allowIdAddressing !== undefined && typeof options.allowIdAddressing !== 'boolean') {
+    throw new TypeError('createLumenizeRouter: options.allowIdAddressing must be a boolean');
+  }
+  const allowIdAddressing = options.allowIdAddressing === true;
+  const gateways = options.gatewayBindingName === undefined ? undefined : new Set(gatewayNames);
   const onBeforeConnect: Hook = gateways
     ? (request, context) => {
         if (!gateways.has(context.doBindingName)) {
@@ -71,23 +95,23 @@ export function createLumenizeRouter(env: object, options: LumenizeRouterOptions
     const url = new URL(request.url);
     const parsed = parsePathname(url.pathname, { prefix });
     if (!parsed) return undefined;
-    if (parsed.doInstanceNameOrId !== undefined && isDurableObjectId(parsed.doInstanceNameOrId)) {
-      log.warn('instance id refused', { path: url.pathname });
-      return new Response('Bad Request: instance names only (a 64-hex Durable Object id is not accepted here)', { status: 400 });
-    }
     try {
       const response = await routeDORequest(stripTrustedHeaders(request), env, {
         prefix,
+        bindings: reachable,
+        allowIdAddressing,
         cors: options.cors,
         onBeforeConnect,
         onBeforeRequest: options.onBeforeRequest,
       });
       if (response === undefined) {
-        log.debug('unknown binding', { path: url.pathname });
+        // Missing and unlisted bindings answer alike, so the answer reveals no binding names.
+        log.debug('unknown or unlisted binding', { path: url.pathname });
         return new Response(`Not Found: no Durable Object binding matches '${parsed.doBindingNameSegment}'`, { status: 404 });
       }
       return response;
     } catch (error) {
+      if (error instanceof InstanceIdNotAllowedError) log.warn('instance id refused', { path: url.pathname });
       const answer = httpError(error);
       if (answer) return answer;
       throw error;

@@ -247,7 +247,12 @@ export class CloserDO extends DurableObject {
 }
 
 const simAuthRoutes = (env: Cloudflare.Env) =>
-  createLumenizeRouter(env, { onBeforeConnect: simOnBeforeConnect, onBeforeRequest: simOnBeforeRequest });
+  createLumenizeRouter(env, {
+    onBeforeConnect: simOnBeforeConnect,
+    onBeforeRequest: simOnBeforeRequest,
+    // The router is closed by default: name the extra gateways and DOs the tests connect to.
+    bindings: ['MY_GATEWAY', 'SHORT_GATEWAY', 'LIMITED_GATEWAY', 'CLOSER'],
+  });
 
 export default {
   async fetch(request: Request, env: Cloudflare.Env): Promise<Response> {
