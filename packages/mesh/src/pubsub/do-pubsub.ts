@@ -13,10 +13,10 @@
  * DO's SQLite storage), so they survive eviction.
  */
 import { debug } from '@lumenize/debug';
-import { parse, stringify, type LmzIntermediate } from '@lumenize/structured-clone';
+import { parse, preprocess, stringify, TRANSFORM_SKIP, type LmzIntermediate } from '@lumenize/structured-clone';
 import { receiveCallContext } from '../call-context.ts';
 import { ClientDisconnectedError } from '../errors.ts';
-import { deserializeValue, serializeValue } from '../envelope.ts';
+import { deserializeValue } from '../envelope.ts';
 import { assertHandlerTarget } from '../handler-target.ts';
 import { getOperationChain, isContinuation, newContinuation, type AnyContinuation } from '../ocan/continuation.ts';
 import { executeOperationChain, replaceNestedOperationMarkers } from '../ocan/execute.ts';
@@ -27,7 +27,16 @@ import { getDOStub } from '@lumenize/utils';
 import { runWithCallContext } from '../context-store.ts';
 import { checkMeshBinding } from '../stub.ts';
 import type { Subscription, SubscriptionStatus } from './client-subscriptions.ts';
-import { assertTopic, DELIVERY_METHOD, SUBSCRIBE_METHOD, UNSUBSCRIBE_METHOD, UnknownSubscriptionError } from './protocol.ts';
+import {
+  assertTopic,
+  DELIVERY_METHOD,
+  MAX_SUBSCRIBERS_PER_TOPIC,
+  MAX_SUBSCRIPTIONS_PER_SUBSCRIBER,
+  SUBSCRIBE_METHOD,
+  SubscriptionLimitError,
+  UNSUBSCRIBE_METHOD,
+  UnknownSubscriptionError,
+} from './protocol.ts';
 
 /** What the pub/sub functions need from a LumenizeDO (all public or framework members). */
 export interface PubSubHost {
@@ -86,6 +95,7 @@ export function admitSubscriber(host: PubSubHost, topic: unknown, subscriptionId
   const caller = host.lmz.callContext.caller;
   if (caller.type === 'LumenizeWorker' || caller.instanceName === undefined) throw new Error('Workers cannot subscribe');
   ensureSubscribers(host);
+  checkLimits(host, topic, subscriptionId, caller.bindingName, caller.instanceName);
   sql(host).exec(
     'INSERT INTO __lmz_subscribers (topic, subscription_id, binding, instance, kind) VALUES (?, ?, ?, ?, ?) ON CONFLICT (binding, instance, subscription_id) DO UPDATE SET topic = excluded.topic',
     topic,
@@ -95,6 +105,46 @@ export function admitSubscriber(host: PubSubHost, topic: unknown, subscriptionId
     caller.type,
   );
   log.debug('subscriber admitted', { topic, subscriptionId, binding: caller.bindingName, instance: caller.instanceName });
+}
+
+/**
+ * A static cap of the publisher's class (`static maxSubscribersPerTopic = 500` on a LumenizeDO
+ * subclass), or the default when the class sets none or an invalid value.
+ */
+function limitOf(host: PubSubHost, name: 'maxSubscribersPerTopic' | 'maxSubscriptionsPerSubscriber', fallback: number): number {
+  const value = (host.constructor as unknown as Record<string, unknown>)[name];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Refuses a new row past either cap (re-subscribing an existing id to the same topic always passes). */
+function checkLimits(host: PubSubHost, topic: string, subscriptionId: string, binding: string, instance: string): void {
+  const existing = sql(host)
+    .exec<{ topic: string }>('SELECT topic FROM __lmz_subscribers WHERE binding = ? AND instance = ? AND subscription_id = ?', binding, instance, subscriptionId)
+    .toArray()[0];
+  if (existing?.topic === topic) return;
+  const perTopic = limitOf(host, 'maxSubscribersPerTopic', MAX_SUBSCRIBERS_PER_TOPIC);
+  const onTopic = count(host, 'SELECT COUNT(*) AS n FROM __lmz_subscribers WHERE topic = ?', topic);
+  if (onTopic >= perTopic) {
+    throw new SubscriptionLimitError(
+      `Topic '${topic}' already has ${onTopic} subscribers, the most ${host.constructor.name}.maxSubscribersPerTopic (${perTopic}) allows; nothing was stored. Unsubscribe others or raise the limit`,
+      'SUBSCRIBERS_PER_TOPIC',
+      perTopic,
+    );
+  }
+  if (existing) return; // moving an existing row to another topic does not add a row for this subscriber
+  const perSubscriber = limitOf(host, 'maxSubscriptionsPerSubscriber', MAX_SUBSCRIPTIONS_PER_SUBSCRIBER);
+  const held = count(host, 'SELECT COUNT(*) AS n FROM __lmz_subscribers WHERE binding = ? AND instance = ?', binding, instance);
+  if (held >= perSubscriber) {
+    throw new SubscriptionLimitError(
+      `Subscriber '${binding}/${instance}' already holds ${held} subscriptions here, the most ${host.constructor.name}.maxSubscriptionsPerSubscriber (${perSubscriber}) allows; nothing was stored. Unsubscribe first or raise the limit`,
+      'SUBSCRIPTIONS_PER_SUBSCRIBER',
+      perSubscriber,
+    );
+  }
+}
+
+function count(host: PubSubHost, query: string, ...bindings: string[]): number {
+  return Number(sql(host).exec<{ n: number }>(query, ...bindings).one().n);
 }
 
 /** `__lmzUnsubscribe(topic, id)` body: removes the caller's row (only its own). */
@@ -120,9 +170,9 @@ interface SubscriberRow {
 }
 
 /**
- * `this.lmz.publish(topic, value)`: synchronous, fire-and-forget. Clients get a new-chain mesh call
- * through their gateway; DO subscribers get a Workers RPC delivery. Failed deliveries to gone
- * subscribers remove their rows.
+ * `this.lmz.publish(topic, value)`: synchronous, fire-and-forget, all or nothing. Clients get a
+ * new-chain mesh call through their gateway; DO subscribers get a Workers RPC delivery. Failed
+ * deliveries to gone subscribers remove their rows.
  */
 export function publish(host: PubSubHost, topic: string, value: unknown): void {
   assertTopic(topic);
@@ -130,16 +180,48 @@ export function publish(host: PubSubHost, topic: string, value: unknown): void {
   const rows = sql(host).exec<SubscriberRow>('SELECT subscription_id, binding, instance, kind FROM __lmz_subscribers WHERE topic = ?', topic).toArray();
   if (rows.length === 0) return;
   const publisher = host.lmz.selfIdentity();
-  // Serialized once: a value that cannot travel fails here, in the publisher, before anything is sent.
-  const serialized = serializeValue(value);
+  // Everything that can fail is done for every delivery before the first one is sent: the value
+  // is serialized strictly (what passes here serializes for every subscriber), every address is
+  // checked and every delivery built. A throw here has sent nothing.
+  const serialized = serializePublished(topic, value);
+  const sends: Array<() => void> = [];
   for (const row of rows) {
+    try {
+      checkMeshBinding(host.env, row.binding, row.instance);
+    } catch (error) {
+      // A row the current deployment cannot reach (binding renamed or removed): kept, skipped, logged.
+      log.warn('subscriber skipped: its binding is not reachable', { topic, binding: row.binding, instance: row.instance, subscriptionId: row.subscription_id, error });
+      continue;
+    }
     if (row.kind === 'LumenizeDO') {
-      deliverToDO(host, row, topic, serialized, publisher);
+      sends.push(() => deliverToDO(host, row, topic, serialized, publisher));
       continue;
     }
     const remote = newContinuation<Record<string, (...a: unknown[]) => void>>()[DELIVERY_METHOD](row.subscription_id, topic, value);
     const handler = newContinuation<Record<string, (...a: unknown[]) => void>>()[DELIVERED_HANDLER](row.binding, row.instance, row.subscription_id, newContinuation().$result);
-    host.lmz.call(row.binding, row.instance, remote, handler, { newChain: true });
+    sends.push(() => host.lmz.call(row.binding, row.instance, remote, handler, { newChain: true }));
+  }
+  for (const send of sends) send();
+}
+
+/**
+ * The published value in wire form, refusing what some delivery path could not carry as data:
+ * functions (continuations too: a published value never runs as an operation at a subscriber)
+ * and symbols. Throws a TypeError naming the topic and the path of the bad part.
+ */
+function serializePublished(topic: string, value: unknown): LmzIntermediate {
+  try {
+    return preprocess(value, {
+      transform: (v, context) => {
+        if (typeof v === 'function' || typeof v === 'symbol') {
+          const at = context.path.map((p) => (p.type === 'index' ? `[${String(p.key)}]` : `.${String(p.key)}`)).join('') || ' (the value itself)';
+          throw new TypeError(`a ${typeof v} at ${at}`);
+        }
+        return TRANSFORM_SKIP;
+      },
+    });
+  } catch (e) {
+    throw new TypeError(`publish('${topic}') sent nothing: the value cannot be serialized (${(e as Error).message}); publish plain data`);
   }
 }
 

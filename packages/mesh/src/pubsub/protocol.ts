@@ -21,6 +21,30 @@ export class UnknownSubscriptionError extends Error {
 }
 registerErrorClass(UnknownSubscriptionError);
 
+/** Default of `maxSubscribersPerTopic`: subscriber rows one publisher keeps for one topic. */
+export const MAX_SUBSCRIBERS_PER_TOPIC = 10_000;
+/** Default of `maxSubscriptionsPerSubscriber`: rows one publisher keeps for one subscriber address. */
+export const MAX_SUBSCRIPTIONS_PER_SUBSCRIBER = 100;
+
+/** Which cap a refused subscription hit. */
+export type SubscriptionLimitCode = 'SUBSCRIBERS_PER_TOPIC' | 'SUBSCRIPTIONS_PER_SUBSCRIBER';
+
+/**
+ * A publisher refused a subscription because a cap is reached; nothing was stored. It reaches the
+ * subscriber's handler (status `failed`). `code` says which cap.
+ */
+export class SubscriptionLimitError extends Error {
+  code: SubscriptionLimitCode;
+  limit: number;
+  constructor(message: string, code: SubscriptionLimitCode, limit: number) {
+    super(message);
+    this.name = 'SubscriptionLimitError';
+    this.code = code;
+    this.limit = limit;
+  }
+}
+registerErrorClass(SubscriptionLimitError);
+
 /** Checks a topic: a non-empty string of at most 256 characters. */
 export function assertTopic(topic: unknown): asserts topic is string {
   if (typeof topic !== 'string' || topic.length === 0 || topic.length > 256) {

@@ -147,8 +147,10 @@ describe('LumenizeClient calls', () => {
       pending = c.lmz.callRaw('ECHO', 'x', c.ctn<EchoDO>().echo(1)).catch((e: Error) => e);
     }
     expect(inner.client.connectionState).toBe('disconnected');
+    // Disposed in the same turn the call was made: it cannot have been answered, so it must reject.
     const outcome = await pending;
-    if (outcome instanceof Error) expect(outcome.message).toBe('Client disconnected');
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toBe('Client disconnected');
   });
 });
 

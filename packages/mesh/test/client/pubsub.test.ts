@@ -9,6 +9,7 @@ import type { LumenizeClient } from '../../src/client/index.ts';
 import { tab, until } from './helpers.ts';
 import { TestClient, connected, installWindowStub, makeClient } from './test-client.ts';
 import type { NewsDO } from './worker.ts';
+import type { CappedNewsDO } from './hostile-nodes.ts';
 
 const live: LumenizeClient[] = [];
 afterEach(() => {
@@ -68,7 +69,7 @@ describe('client subscriptions (item 93)', () => {
     await until(() => sub.status === 'active', 'active');
     // Another DO forges a delivery for this subscription id.
     const forged = await env.ECHO.getByName('forger').callClient('LUMENIZE_CLIENT_GATEWAY', made.instanceName, '__lmzDeliver', [sub.id, 'news', 'fake']);
-    expect(forged).toMatchObject({ ok: false });
+    expect(forged).toMatchObject({ ok: false, message: `Delivery refused: subscription '${sub.id}' belongs to another publisher` });
     expect(made.client.handled).toEqual([]);
   });
 });
@@ -127,5 +128,72 @@ describe('DO subscribers', () => {
     const made = makeClient(TestClient, 'amy');
     live.push(made.client);
     expect(() => made.client.lmz.publish('news', 1)).toThrow('LumenizeClient cannot publish');
+  });
+});
+
+describe('bounded pub/sub (issue 12 item 5)', () => {
+  it('past maxSubscribersPerTopic a subscription fails with SubscriptionLimitError and nothing stored changes', async () => {
+    const news = env.CAPPED_NEWS.getByName(`capped-${tab()}`);
+    const readers = Array.from({ length: 4 }, () => env.READER.getByName(`reader-${tab()}`));
+    for (const r of readers.slice(0, 3)) await r.follow('CAPPED_NEWS', news.name!, 'news');
+    await until(async () => (await news.rows()).length === 3, 'three admitted');
+    const before = await news.rows();
+    await readers[3].follow('CAPPED_NEWS', news.name!, 'news');
+    await until(async () => (await readers[3].heard()).length === 1, 'refusal heard');
+    expect(await readers[3].heard()).toEqual([
+      `error: Topic 'news' already has 3 subscribers, the most CappedNewsDO.maxSubscribersPerTopic (3) allows; nothing was stored. Unsubscribe others or raise the limit`,
+    ]);
+    expect(await news.rows()).toEqual(before);
+  });
+
+  it('past maxSubscriptionsPerSubscriber a client subscription fails; re-subscribing a held id still works', async () => {
+    const made = makeClient(TestClient, 'cara');
+    live.push(made.client);
+    const { client } = made;
+    await connected(client);
+    const name = `capped-${tab()}`;
+    const news = env.CAPPED_NEWS.getByName(name);
+    const handler = () => client.ctn<TestClient>().onResult(client.ctn().$result);
+    const a = client.subscribe('CAPPED_NEWS', name, 'a', handler());
+    const b = client.subscribe('CAPPED_NEWS', name, 'b', handler());
+    await until(() => a.status === 'active' && b.status === 'active', 'two active');
+    const before = await news.rows();
+    expect(before).toHaveLength(2);
+    const c = client.subscribe('CAPPED_NEWS', name, 'c', handler());
+    await until(() => c.status === 'failed', 'third refused');
+    await until(() => client.handled.length === 1, 'error delivered');
+    const error = client.handled[0] as Error & { code?: string; limit?: number };
+    expect(error.name).toBe('SubscriptionLimitError');
+    expect(error.message).toBe(
+      `Subscriber 'LUMENIZE_CLIENT_GATEWAY/${made.instanceName}' already holds 2 subscriptions here, the most CappedNewsDO.maxSubscriptionsPerSubscriber (2) allows; nothing was stored. Unsubscribe first or raise the limit`,
+    );
+    expect(error.code).toBe('SUBSCRIPTIONS_PER_SUBSCRIBER');
+    expect(await news.rows()).toEqual(before);
+    // A held subscription re-sent with its id (as after a lost-subscriptions reconnect) is an upsert, not a new row.
+    await client.lmz.callRaw('CAPPED_NEWS', name, client.ctn<Record<string, (t: string, id: string) => void>>().__lmzSubscribe('a', a.id));
+    expect(await news.rows()).toEqual(before);
+  });
+
+  it('publish is all or nothing: a value one delivery path cannot carry is sent to no subscriber and throws', async () => {
+    const made = makeClient(TestClient, 'dina');
+    live.push(made.client);
+    const { client } = made;
+    await connected(client);
+    const name = `capped-${tab()}`;
+    const news = env.CAPPED_NEWS.getByName(name);
+    // The DO subscriber's row comes first, so a publish that fails half-way would already have reached it.
+    const reader = env.READER.getByName(`reader-${tab()}`);
+    await reader.follow('CAPPED_NEWS', name, 'mixed');
+    await until(async () => (await news.rows()).length === 1, 'reader admitted');
+    const sub = client.subscribe('CAPPED_NEWS', name, 'mixed', client.ctn<TestClient>().onResult(client.ctn().$result));
+    await until(() => sub.status === 'active', 'client admitted');
+    expect(await news.publishUnserializable('mixed')).toBe(
+      "TypeError: publish('mixed') sent nothing: the value cannot be serialized (a function at .bad); publish plain data",
+    );
+    await client.lmz.callRaw('CAPPED_NEWS', name, client.ctn<CappedNewsDO>().post('mixed', { n: 2 }));
+    await until(() => client.handled.length === 1, 'client got the good publish');
+    await until(async () => (await reader.heard()).length >= 1, 'reader got the good publish');
+    expect(client.handled).toEqual([{ n: 2 }]);
+    expect(await reader.heard()).toEqual(['{"n":2}']);
   });
 });
