@@ -14,6 +14,10 @@ declare namespace Cloudflare {
     ALARM_DO: DurableObjectNamespace<import('./core/nodes.ts').AlarmDO>;
     BANK_DO: DurableObjectNamespace<import('./core/nodes.ts').BankDO>;
     CORE_WORKER: Service<import('./core/nodes.ts').CoreWorker>;
+    VICTIM_DO: DurableObjectNamespace<import('./core/hostile-nodes.ts').VictimDO>;
+    HOSTILE_DO: DurableObjectNamespace<import('./core/hostile-nodes.ts').HostileDO>;
+    TRAP_DO: DurableObjectNamespace<import('./core/hostile-nodes.ts').TrapDO>;
+    HOSTILE_WORKER: Service<import('./core/hostile-nodes.ts').HostileWorker>;
     OTHER_WORKER: Service<import('./core/nodes.ts').CoreWorker>;
   }
 }

@@ -48,7 +48,7 @@ export class DOIdentity {
   set instanceNameOrId(value: string | undefined) {
     if (value === undefined) return;
     if (typeof value === 'string' && HEX64.test(value)) {
-      if (value !== this.id) throw new Error(`DO instance ID mismatch: this object's id is '${this.id}' but received '${value}'`);
+      if (value !== this.id) throw new Error(`DO instance ID mismatch: this object's id is '${this.id}' but received '${echoed(value)}'`);
       return;
     }
     this.instanceName = value;
@@ -61,7 +61,12 @@ export class DOIdentity {
       this.#ctx.storage.kv.put(key, value);
       return value;
     }
-    if (stored !== value) throw new Error(`DO ${what} mismatch: stored '${stored}' but received '${value}'`);
+    if (stored !== value) throw new Error(`DO ${what} mismatch: stored '${stored}' but received '${echoed(value)}'`);
     return stored;
   }
+}
+
+/** A received identity value as it may appear in an error: at most 100 characters (it came off the wire). */
+export function echoed(value: string): string {
+  return value.length > 100 ? `${value.slice(0, 100)}… (${value.length} chars)` : value;
 }

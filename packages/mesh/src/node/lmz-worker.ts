@@ -5,6 +5,7 @@
 import type { AnyContinuation } from '../ocan/continuation.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import { requireCallContext } from '../context-store.ts';
+import { echoed } from './do-identity.ts';
 import type { LmzApi } from '../lmz-api.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
 import { call, callRaw, type CallerHost } from './outbound.ts';
@@ -32,7 +33,7 @@ export class WorkerLmz implements LmzApi {
     if (value === undefined) return;
     if (typeof value !== 'string' || value === '') throw new TypeError(`Worker binding name must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}`);
     if (this.#bindingName !== undefined && this.#bindingName !== value) {
-      throw new Error(`Worker binding name mismatch: stored '${this.#bindingName}' but received '${value}'`);
+      throw new Error(`Worker binding name mismatch: stored '${this.#bindingName}' but received '${echoed(value)}'`);
     }
     this.#bindingName = value;
   }
