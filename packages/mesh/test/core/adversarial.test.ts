@@ -164,7 +164,7 @@ describe('Adversarial: linear validation and execution', () => {
     const back = (await timed('6.6 MB argument, one nested chain', wire, () => sendWire('TRAP_DO', 'adv-large', wire))) as { rows: unknown[]; tail: unknown };
     expect(back.tail).toBe(1);
     expect(back.rows).toHaveLength(40_000);
-  });
+  }, 60_000);
 });
 
 describe('Adversarial: seeded hostile envelopes against a real DO', () => {
@@ -198,7 +198,7 @@ describe('Adversarial: seeded hostile envelopes against a real DO', () => {
     }
     console.log(`[adversarial] fuzz sample: ${refused} of 300 refused past protocol validation, storage unchanged for each`);
     expect(refused).toBeGreaterThan(50);
-  });
+  }, 120_000);
 });
 
 describe('Adversarial: nothing runs before the @mesh check', () => {

@@ -176,8 +176,14 @@ describe('exclusive (item 97)', () => {
   });
 
   it('exclusive and handlerTransaction are DO-only caller options', async () => {
-    // A Worker caller refuses them synchronously inside its own call().
+    // A Worker caller refuses them synchronously inside its own call(); nothing is sent.
     const w = newContinuation<CoreWorker>();
-    await expect(meshCall('CORE_WORKER', undefined, w.fireAndForget('CORE_DO', 'ex-w', 'k', 1))).resolves.toBe('returned');
+    const refused = (await meshCall('CORE_WORKER', undefined, w.tryDoOnlyOptions())) as Record<string, string>;
+    expect(refused.exclusive).toBe('exclusive requires a LumenizeDO caller');
+    expect(refused.handlerTransaction).toBe('handlerTransaction requires a LumenizeDO caller');
+    expect(refused.none).toBe('accepted');
+    await runInDurableObject(env.CORE_DO.getByName('never-called'), (_i, state) => {
+      expect(state.storage.kv.get('k')).toBeUndefined();
+    });
   });
 });

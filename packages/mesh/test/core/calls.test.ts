@@ -153,8 +153,12 @@ describe('Calls and handlers', () => {
     });
     const w = newContinuation<CoreWorker>();
     // Worker callers cannot ask for DO-only caller options (checked inside the Worker's call()).
-    await expect(
-      meshCall('CORE_WORKER', undefined, w.relay('CORE_DO', 'x', getOperationChain(core().echo(1))!)),
-    ).resolves.toBe(1);
+    expect(await meshCall('CORE_WORKER', undefined, w.tryDoOnlyOptions())).toEqual({
+      exclusive: 'exclusive requires a LumenizeDO caller',
+      handlerTransaction: 'handlerTransaction requires a LumenizeDO caller',
+      none: 'accepted',
+    });
+    // The plain relay still works from a Worker.
+    await expect(meshCall('CORE_WORKER', undefined, w.relay('CORE_DO', 'x', getOperationChain(core().echo(1))!))).resolves.toBe(1);
   });
 });

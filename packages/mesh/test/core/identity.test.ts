@@ -119,7 +119,7 @@ describe('Identity and LumenizeDO', () => {
 
   it('8: an onStart failure rejects the first call and logs at error level', async () => {
     const since = mark();
-    await expect(meshCall('FAILING_START_DO', 'identity-8', newContinuation<{ ping(): string }>().ping())).rejects.toThrow();
+    await expect(meshCall('FAILING_START_DO', 'identity-8', newContinuation<{ ping(): string }>().ping())).rejects.toThrow('onStart exploded');
     const logged = logsOf('lmz.mesh.LumenizeDO.onStart', 'error', since);
     expect(logged.length).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(logged[0].data)).toContain('onStart exploded');

@@ -468,6 +468,18 @@ export class CoreWorker extends LumenizeWorker {
     this.lmz.call(binding, instance, this.ctn<CoreDO>().slowEcho(value, 30), this.ctn().afterEcho(binding, instance, key, this.ctn().$result));
     return 'returned';
   }
+  /** What this Worker's own call() says to DO-only caller options (it must refuse them synchronously). */
+  @mesh tryDoOnlyOptions() {
+    const attempt = (options: CallOptions) => {
+      try {
+        this.lmz.call('CORE_DO', 'never-called', this.ctn<CoreDO>().echo(1), this.ctn().afterEcho('CORE_DO', 'never-called', 'k', this.ctn().$result), options);
+        return 'accepted';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    return { exclusive: attempt({ exclusive: true }), handlerTransaction: attempt({ handlerTransaction: true }), none: attempt({}) };
+  }
   afterEcho(binding: string, instance: string, key: string, value: unknown) {
     this.lmz.call(binding, instance, this.ctn<CoreDO>().put(key, { handledByWorker: value }));
   }

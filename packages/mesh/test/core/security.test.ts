@@ -140,8 +140,8 @@ describe('Security', () => {
     await runInDurableObject(env.GUARDED_DO.getByName('sec-39'), (_i, state) => state.storage.kv.delete('secretRan'));
     await expect(meshCall('GUARDED_DO', 'sec-39', [{ type: 'get', key: '#secret' }, { type: 'apply', args: [] }])).rejects.toThrow("Method '#secret' is not mesh-callable");
     const raw = env.GUARDED_DO.getByName('sec-39') as unknown as Record<string, () => Promise<unknown>>;
-    await expect(rpc(raw['#secret']())).rejects.toThrow();
-    await expect(rpc(raw.secret())).rejects.toThrow();
+    await expect(rpc(raw['#secret']())).rejects.toThrow('The RPC receiver does not implement "#secret"');
+    await expect(rpc(raw.secret())).rejects.toThrow('The RPC receiver does not implement "secret"');
     expect(await kv('GUARDED_DO', 'sec-39', 'secretRan')).toBeUndefined();
     // The public surface of LumenizeDO: nothing that executes chains without the @mesh check. Besides
     // the members below only framework pub/sub entry points (`__lmz*`, which check their caller) exist.
