@@ -27,7 +27,10 @@ export class InvalidPeerResultError extends Error {
 
 /** Thrown inside the scan: position and what was expected there. */
 class Refused {
-  constructor(readonly reason: string) {}
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
 }
 
 function refuse(t: string, i: number, what: string): never {
