@@ -88,6 +88,28 @@ export class EchoDO extends LumenizeDO<Cloudflare.Env> {
     }
   }
 
+  /** Calls a client with a result handler: the answer, whatever its shape, must reach `recordAnswer` as data. */
+  askClient(gatewayBinding: string, instanceName: string, method: string): void {
+    this.lmz.bindingName ??= 'ECHO';
+    this.ctx.storage.kv.put('canary', 'alive');
+    const remote = (this.ctn<Record<string, () => unknown>>()[method] as unknown as () => never)();
+    this.lmz.call(gatewayBinding, instanceName, remote, this.ctn().recordAnswer(this.ctn().$result));
+  }
+
+  /** Handler (local): stores the answer as it arrived. */
+  recordAnswer(value: unknown): void {
+    this.ctx.storage.kv.put('answer', value);
+  }
+
+  /** Local privileged work a forged marker in the answer would reach. */
+  wipe(): void {
+    this.ctx.storage.kv.delete('canary');
+  }
+
+  answerState(): { answer: unknown; canary: unknown } {
+    return { answer: this.ctx.storage.kv.get('answer'), canary: this.ctx.storage.kv.get('canary') };
+  }
+
   /** @mesh variant so a client can ask the DO to call it back (chain continues from the client). */
   @mesh
   callMeBack(method: string, args: unknown[]): Promise<ClientCallOutcome> {
