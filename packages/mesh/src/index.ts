@@ -49,6 +49,8 @@ export {
   type AnyContinuation,
 } from './ocan/index.ts';
 export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from './errors.ts';
+export { InvalidPeerResultError } from './gateway/intermediate-text.ts';
+export { SubscriptionLimitError, UnknownSubscriptionError } from './pubsub/protocol.ts';
 export {
   GatewayMessageType,
   type NodeType,

@@ -6,7 +6,7 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { getOperationChain, newContinuation, type LumenizeDO } from '../../src/index.ts';
 import type { BankDO, CoreDO, CoreWorker } from './nodes.ts';
-import { meshCall, settle, waitFor } from './helpers.ts';
+import { meshCall, waitFor } from './helpers.ts';
 import { logsOf, mark } from './logs.ts';
 
 function inDO<R>(name: string, fn: (instance: CoreDO, state: DurableObjectState) => R | Promise<R>) {
@@ -34,7 +34,9 @@ describe('stubs: one observable seam, each stub disposed exactly once', () => {
     });
     await waitFor(() => kvOf('stub-23', 'ff'), 'worker fire-and-forget');
     await waitFor(() => kvOf('stub-23', 'h2'), 'handlers');
-    await settle(100);
+    // Disposal follows each RPC's settlement: wait until every acquired stub was disposed.
+    const count = (message: string) => logsOf('lmz.mesh.getMeshStub', 'debug', since).filter((r) => r.message === message).length;
+    await waitFor(() => (count('stub disposed') >= count('stub acquired') && count('stub acquired') >= 4 ? true : undefined), 'every stub disposed');
     const acquired = logsOf('lmz.mesh.getMeshStub', 'debug', since).filter((r) => r.message === 'stub acquired');
     const disposed = logsOf('lmz.mesh.getMeshStub', 'debug', since).filter((r) => r.message === 'stub disposed');
     const ids = (rs: typeof acquired) => rs.map((r) => (r.data as { stubId: number }).stubId);
@@ -82,7 +84,7 @@ describe('ctnBatch (item 95)', () => {
         return a.lmz.callRaw('BANK_DO', 'batch-async', a.ctnBatch([bank.debit('alice', 10), bank.asyncCredit('bob', 10)]));
       }),
     ).rejects.toThrow('Transactional execution must be synchronous');
-    await settle(20);
+    // The balance reads are later events on the callee: nothing of the refused batch can land after them.
     expect(await balanceOf('batch-async', 'alice')).toBe(100);
     expect(await balanceOf('batch-async', 'bob')).toBe(100);
   });
@@ -119,7 +121,6 @@ describe('transactions (item 96)', () => {
     await expect(inDO('tx-caller', (a) => a.lmz.callRaw('BANK_DO', 'tx-3', bank.asyncCredit('bob', 5), { transaction: true }))).rejects.toThrow(
       'Transactional execution must be synchronous',
     );
-    await settle(20);
     expect(await balanceOf('tx-3', 'bob')).toBe(100);
     await expect(inDO('tx-caller', (a) => a.lmz.callRaw('CORE_WORKER', undefined, a.ctn<CoreWorker>().echo(1), { transaction: true }))).rejects.toThrow(
       'transaction requires a LumenizeDO callee',

@@ -3,7 +3,7 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { getOperationChain, newContinuation, type CallEnvelope } from '../../src/index.ts';
 import type { CoreDO, CoreWorker, SpyDO } from './nodes.ts';
-import { envelopeFor, meshCall, rpc, settle, waitFor } from './helpers.ts';
+import { envelopeFor, meshCall, rpc, waitFor } from './helpers.ts';
 import { logsOf, mark } from './logs.ts';
 
 const core = () => newContinuation<CoreDO>();
@@ -71,7 +71,10 @@ describe('Calls and handlers', () => {
     const since = mark();
     await inDO('calls-16', (a) => a.lmz.call('OTHER_DO', 'calls-16b', a.ctn<CoreDO>().echo(1), a.ctn().throwingHandler('count', a.ctn().$result)));
     expect(await waitFor(() => kvOf('calls-16', 'count'))).toBe(1);
-    await settle(100);
+    // A barrier instead of a sleep: a later call on the same path, whose handler has run, proves the
+    // first handler was not re-invoked in between.
+    await inDO('calls-16', (a) => a.lmz.call('OTHER_DO', 'calls-16b', a.ctn<CoreDO>().echo(2), a.ctn().store('barrier', a.ctn().$result)));
+    await waitFor(() => kvOf('calls-16', 'barrier'), 'the barrier handler');
     expect(await kvOf('calls-16', 'count')).toBe(1);
     const errors = logsOf('lmz.mesh.LumenizeDO.resultHandler', 'error', since);
     expect(errors).toHaveLength(1);
@@ -103,7 +106,7 @@ describe('Calls and handlers', () => {
       expect(() => a.lmz.call('SPY_DO', 'calls-19-spy', a.ctn<CoreDO>().echo({ nested: [Symbol('s')] }))).toThrow('Cannot send a symbol');
       expect(() => a.lmz.call('SPY_DO', 'calls-19-spy', a.ctn<CoreDO>().echo(a.ctn().$result))).toThrow('$result placeholder is only valid in a handler');
     });
-    await settle();
+    // call() threw before sending: the spy, asked afterwards, has seen no envelope.
     await runInDurableObject(env.SPY_DO.getByName('calls-19-spy'), (_i, state) => expect(state.storage.kv.get('envelopes')).toBeUndefined());
   });
 

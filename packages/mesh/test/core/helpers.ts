@@ -42,10 +42,6 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
   throw new Error(`Timed out waiting for ${what}`);
 }
 
-/** Lets in-flight fire-and-forget work settle. */
-export function settle(ms = 50): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /**
  * A plain promise for an RPC call's outcome. `expect(stubCall).rejects` reads properties of the

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeOperationChain, LumenizeDO, local, mesh, newContinuation, result, type OperationChain } from '../../src/index.ts';
 import { ForbiddenError } from './errors.ts';
 import type { AlarmDO, CoreDO, GuardedDO } from './nodes.ts';
-import { meshCall, rpc } from './helpers.ts';
+import { meshCall, rpc, waitFor } from './helpers.ts';
 
 const g = () => newContinuation<GuardedDO>();
 const admin = { state: { role: 'admin' } };
@@ -94,9 +94,8 @@ describe('Security', () => {
     await runInDurableObject(env.CORE_DO.getByName('sec-37'), async (a: CoreDO, state) => {
       a.lmz.init({ bindingName: 'CORE_DO', instanceNameOrId: 'sec-37' });
       a.lmz.call('OTHER_DO', 'sec-37b', a.ctn<CoreDO>().echo('ok'), a.ctn().store('handled', a.ctn().$result));
-      await new Promise((r) => setTimeout(r, 50));
-      expect(state.storage.kv.get('handled')).toBe('ok');
     });
+    expect(await waitFor(() => kv('CORE_DO', 'sec-37', 'handled'), 'the local handler')).toBe('ok');
     await expect(meshCall('CORE_DO', 'sec-37', newContinuation<CoreDO>().store('handled', 'forged'))).rejects.toThrow("Method 'store' is not mesh-callable");
     expect(await kv('CORE_DO', 'sec-37', 'handled')).toBe('ok');
     await runInDurableObject(env.ALARM_DO.getByName('sec-37'), async (a: AlarmDO) => {
