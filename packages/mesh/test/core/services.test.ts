@@ -205,7 +205,7 @@ describe('sql', () => {
     await runInDurableObject(env.CORE_DO.getByName('sql-mig-bad'), (_i, state) => {
       const host = (migrations: unknown[]) => Object.assign(Object.create({ constructor: { sqlMigrations: migrations } }), { ctx: { storage: state.storage } });
       const broken = host(['CREATE TABLE a1 (x)', 'CREATE TABLE b1 (x); CREATE TABLE b1 (x)']);
-      expect(() => sql(broken)`SELECT 1 AS one`).toThrow();
+      expect(() => sql(broken)`SELECT 1 AS one`).toThrow('table b1 already exists');
       const tables = () => [...state.storage.sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)].map((r) => r.name);
       expect(tables()).toContain('a1');
       expect(tables()).not.toContain('b1');
