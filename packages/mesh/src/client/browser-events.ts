@@ -1,27 +1,46 @@
 /**
- * Browser hints that the network is back (mesh spec §4.10): `online`, window `focus` and
- * `visibilitychange` to visible trigger an immediate reconnect attempt (the connection ignores them
- * unless it is waiting to reconnect). Returns a function that removes the listeners.
+ * Browser network hints (mesh spec §4.10, docs/mesh-clients.md "Failure modes"). Browsers do not
+ * close a socket when the network goes away (Chromium's offline mode leaves it open), so:
+ * - `offline` gives the socket up at once (`lost`);
+ * - `online` and `visibilitychange` to visible (a laptop waking up) are hints (`hint`): while
+ *   connected the client pings at once, while waiting to reconnect it retries at once;
+ * - window `focus` retries at once while waiting to reconnect (`retry`).
+ * Returns a function that removes the listeners.
  */
 interface EventTargetLike {
   addEventListener(type: string, listener: () => void): void;
   removeEventListener(type: string, listener: () => void): void;
 }
 
+/** What the listeners call on the connection. */
+export interface BrowserNetworkHooks {
+  /** The network may have changed: check the socket now, or reconnect now. */
+  hint(): void;
+  /** Retry now if waiting to reconnect. */
+  retry(): void;
+  /** The browser says the network is gone. */
+  lost(): void;
+}
+
 /** Installs the listeners on `window` and `document` when they exist. */
-export function installBrowserRetryListeners(retry: () => void): () => void {
+export function installBrowserRetryListeners(hooks: BrowserNetworkHooks): () => void {
   const g = globalThis as { window?: EventTargetLike; document?: EventTargetLike & { visibilityState?: string } };
   const win = g.window;
   const doc = g.document;
+  const onOnline = () => hooks.hint();
+  const onFocus = () => hooks.retry();
+  const onOffline = () => hooks.lost();
   const onVisibility = () => {
-    if (doc?.visibilityState === 'visible') retry();
+    if (doc?.visibilityState === 'visible') hooks.hint();
   };
-  win?.addEventListener('online', retry);
-  win?.addEventListener('focus', retry);
+  win?.addEventListener('online', onOnline);
+  win?.addEventListener('offline', onOffline);
+  win?.addEventListener('focus', onFocus);
   doc?.addEventListener('visibilitychange', onVisibility);
   return () => {
-    win?.removeEventListener('online', retry);
-    win?.removeEventListener('focus', retry);
+    win?.removeEventListener('online', onOnline);
+    win?.removeEventListener('offline', onOffline);
+    win?.removeEventListener('focus', onFocus);
     doc?.removeEventListener('visibilitychange', onVisibility);
   };
 }

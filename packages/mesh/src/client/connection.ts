@@ -1,26 +1,30 @@
 /**
  * The client end of the gateway WebSocket (mesh spec §4.10 and docs/mesh-clients.md): connection
  * states, token refresh, reconnect with backoff and jitter, the bounded outbound queue, call
- * timeouts, close-code handling and the gap-free resume layer (sequence numbers and acks in both
- * directions). It moves serialized frames; LumenizeClient adds continuations and call contexts.
+ * timeouts, close-code handling, the gap-free resume layer (sequence numbers and acks in both
+ * directions) and the failure detectors (heartbeat, connect timeout, oversize frames). It moves
+ * serialized frames; LumenizeClient adds continuations and call contexts.
  * Runs in browsers, Node and Bun: no platform-specific imports.
  */
 import { debug } from '@lumenize/debug';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
+import { encodeError } from '../envelope.ts';
 import { ClientDisconnectedError, LoginRequiredError } from '../errors.ts';
 import { reconnectDelay } from './backoff.ts';
+import { CallDeadlines } from './call-deadlines.ts';
 import { offeredProtocols } from './config.ts';
 import {
   ACK_FRAME_TYPE,
-  MAX_FRAME_BYTES,
   parseGatewayFrame,
   resumeProtocol,
-  utf8Length,
   type CallResponseFrame,
   type ConnectionStatusFrame,
   type IncomingCallFrame,
 } from './frames.ts';
+import { oversizeFrame } from './frame-size.ts';
+import { HEARTBEAT_PONG, Heartbeat } from './heartbeat.ts';
 import { SeqChannel } from './seq-channel.ts';
+import { attach, detach, type SocketHandlers } from './socket-handlers.ts';
 import { fetchAccessToken, isTokenExpired } from './token.ts';
 
 /** Connection states of a LumenizeClient. */
@@ -35,6 +39,9 @@ export interface ConnectionOptions {
   refresh: string | (() => Promise<string>);
   accessToken?: string;
   callTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  pongTimeoutMs: number;
+  connectTimeoutMs: number;
   WebSocket: typeof WebSocket;
   fetch: typeof fetch;
   onStateChange: (state: ConnectionState) => void;
@@ -69,6 +76,8 @@ const ACK_DELAY_MS = 20;
 /** Close codes the client itself uses. */
 const CLOSE_NORMAL = 1000;
 const CLOSE_SEQUENCE_GAP = 4002;
+/** Our close code for a socket we gave up on (no pong, connect timeout, socket error, offline). */
+const CLOSE_ABANDONED = 4000;
 
 function randomSessionId(): string {
   return crypto.randomUUID();
@@ -92,19 +101,23 @@ export class ClientConnection {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
   #unackedReceived = 0;
-  /**
-   * Calls not yet answered, in the order they were made. Every call gets the same timeout, so the
-   * first one always has the earliest deadline: one timer, armed for it, replaces a timer per call.
-   */
-  #deadlines = new Set<OutboundCall>();
-  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Timeouts of the calls not yet answered (one timer for all). */
+  #deadlines = new CallDeadlines<OutboundCall>((call) => this.#timeout(call));
   /** Bumped on every disconnect(): late async work of an older generation is ignored. */
   #generation = 0;
   #connecting = false;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: Heartbeat;
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
     this.#token = options.accessToken;
+    this.#heartbeat = new Heartbeat({
+      intervalMs: options.heartbeatIntervalMs,
+      pongTimeoutMs: options.pongTimeoutMs,
+      send: (text) => this.#write(text),
+      onDead: () => this.#abandon(`no pong within ${options.pongTimeoutMs} ms`),
+    });
   }
 
   get state(): ConnectionState {
@@ -124,6 +137,17 @@ export class ClientConnection {
     void this.#open();
   }
 
+  /** The network may have changed (`online`, page visible): ping now if connected, else retry now. */
+  networkHint(): void {
+    if (this.#state === 'connected') this.#heartbeat.probe();
+    else this.retryNow();
+  }
+
+  /** The browser reports the network gone (`offline`): the socket cannot be trusted, give it up. */
+  networkLost(): void {
+    if (this.#ws) this.#abandon('the browser went offline');
+  }
+
   /** Retries at once when waiting to reconnect (browser `online`/`focus`/visible events). */
   retryNow(): void {
     if (this.#state !== 'reconnecting' || this.#reconnectTimer === undefined) return;
@@ -140,8 +164,7 @@ export class ClientConnection {
     this.#reconnectTimer = undefined;
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
-    clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = undefined;
+    this.#stopDetectors();
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) {
@@ -166,9 +189,10 @@ export class ClientConnection {
         reject(new Error('Client disconnected'));
         return;
       }
-      // A UTF-16 code unit is at most 3 UTF-8 bytes: short frames need no byte count.
-      if (body.length * 3 + 64 > MAX_FRAME_BYTES && utf8Length(body) + 64 > MAX_FRAME_BYTES) {
-        reject(new RangeError(`Message too big: a call frame may be at most ${MAX_FRAME_BYTES} bytes`));
+      const tooLarge = oversizeFrame(body, 'this call');
+      if (tooLarge) {
+        // Refused here, before the socket: the gateway would close the connection for it.
+        reject(tooLarge);
         return;
       }
       const connected = this.#state === 'connected' && this.#ws !== undefined;
@@ -178,7 +202,6 @@ export class ClientConnection {
       }
       const call: OutboundCall = { callId, body, resolve, reject, deadline: performance.now() + this.#o.callTimeoutMs };
       this.#deadlines.add(call);
-      this.#armDeadline();
       if (connected) this.#transmit(call);
       else this.#queue.push(call);
     });
@@ -219,6 +242,10 @@ export class ClientConnection {
       return;
     }
     this.#ws = ws;
+    this.#connectTimer = setTimeout(() => {
+      this.#connectTimer = undefined;
+      if (this.#ws === ws) this.#abandon(`connect attempt got no connection_status within ${this.#o.connectTimeoutMs} ms`);
+    }, this.#o.connectTimeoutMs);
     const handlers: SocketHandlers = {
       open: () => {
         // Backoff resets after a successful open; the state changes only on connection_status.
@@ -228,7 +255,10 @@ export class ClientConnection {
         if (this.#ws === ws) this.#onMessage((event as MessageEvent).data);
       },
       error: () => {
-        if (this.#ws === ws) this.#o.onConnectionError(new Error('WebSocket error'));
+        if (this.#ws !== ws) return;
+        this.#o.onConnectionError(new Error('WebSocket error'));
+        // Node 22 may never follow it with close (reset during the handshake): give the socket up.
+        this.#abandon('socket error');
       },
       close: (event) => {
         if (this.#ws === ws) this.#onClose((event as CloseEvent).code, (event as CloseEvent).reason);
@@ -237,12 +267,33 @@ export class ClientConnection {
     attach(ws, handlers);
   }
 
+  /** Gives up the socket without waiting for a close event (a half-open one never fires it); reconnects. */
+  #abandon(why: string): void {
+    const ws = this.#ws;
+    if (!ws) return;
+    this.#log.warn('giving up the socket', { why });
+    detach(ws);
+    try {
+      ws.close(CLOSE_ABANDONED, 'Abandoned by client');
+    } catch {
+      // Already closing.
+    }
+    this.#onClose(1006, why);
+  }
+
+  #stopDetectors(): void {
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#heartbeat.stop();
+  }
+
   #onClose(code: number, reason: string): void {
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) detach(ws);
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
+    this.#stopDetectors();
     this.#log.info('socket closed', { code, reason });
     if (code === 4400 || code === 4403) {
       this.#loginRequired(new LoginRequiredError(`Login required (close ${code}${reason ? `: ${reason}` : ''})`, code, reason));
@@ -287,6 +338,10 @@ export class ClientConnection {
   // --- frames --------------------------------------------------------------------------------
 
   #onMessage(data: unknown): void {
+    if (data === HEARTBEAT_PONG) {
+      this.#heartbeat.pong();
+      return;
+    }
     const parsed = parseGatewayFrame(data);
     if (!parsed.ok) {
       this.#log.warn('malformed frame from gateway ignored', { reason: parsed.reason });
@@ -319,6 +374,9 @@ export class ClientConnection {
   #onStatus(frame: ConnectionStatusFrame): void {
     const ws = this.#ws;
     if (!ws) return;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#heartbeat.start();
     if (frame.resumed === true) {
       // Same session: resend what the gateway has not acknowledged, in order.
       for (const text of this.#channel.pendingAfter(frame.ack ?? 0)) this.#write(text);
@@ -363,7 +421,13 @@ export class ClientConnection {
   async #onIncomingCall(frame: IncomingCallFrame): Promise<void> {
     const answer = await this.#o.onIncomingCall(frame);
     if (this.#state === 'disconnected') return;
-    const body = JSON.stringify({ type: 'incoming_call_response', callId: frame.callId, ...answer });
+    let body = JSON.stringify({ type: 'incoming_call_response', callId: frame.callId, ...answer });
+    const tooLarge = oversizeFrame(body, 'the answer to this incoming call');
+    if (tooLarge) {
+      // Sent, it would get the socket closed again after every reconnect: the caller gets the error.
+      this.#log.warn('answer too large, sending an error instead', { callId: frame.callId, size: tooLarge.size });
+      body = JSON.stringify({ type: 'incoming_call_response', callId: frame.callId, success: false, error: encodeError(tooLarge).$error });
+    }
     this.#sendReliable(body);
   }
 
@@ -417,32 +481,7 @@ export class ClientConnection {
     if (this.#state === 'connected') this.#write(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
   }
 
-  /**
-   * Arms the one deadline timer for the oldest unanswered call, unless it is already armed. An armed
-   * timer is not cleared when calls are answered: it lapses and re-arms for whatever is then oldest.
-   */
-  #armDeadline(): void {
-    if (this.#deadlineTimer !== undefined) return;
-    const first = this.#deadlines.values().next();
-    if (first.done) return;
-    this.#deadlineTimer = setTimeout(() => {
-      this.#deadlineTimer = undefined;
-      this.#expire();
-    }, Math.max(0, first.value.deadline - performance.now()));
-  }
-
-  /** Fails every call whose deadline has passed (oldest first), then re-arms for the next. */
-  #expire(): void {
-    const now = performance.now();
-    for (const call of this.#deadlines) {
-      if (call.deadline > now) break;
-      this.#timeout(call);
-    }
-    this.#armDeadline();
-  }
-
   #timeout(call: OutboundCall): void {
-    this.#deadlines.delete(call);
     const i = this.#queue.indexOf(call);
     if (i >= 0) this.#queue.splice(i, 1);
     this.#inflight.delete(call.callId);
@@ -455,19 +494,4 @@ export class ClientConnection {
     this.#deadlines.clear();
     for (const call of all) call.reject(error);
   }
-}
-
-type SocketHandlers = Record<'open' | 'message' | 'error' | 'close', (event: Event) => void>;
-const attached = new WeakMap<WebSocket, SocketHandlers>();
-
-function attach(ws: WebSocket, handlers: SocketHandlers): void {
-  attached.set(ws, handlers);
-  for (const [type, fn] of Object.entries(handlers)) ws.addEventListener(type as 'open', fn);
-}
-
-function detach(ws: WebSocket): void {
-  const handlers = attached.get(ws);
-  if (!handlers) return;
-  attached.delete(ws);
-  for (const [type, fn] of Object.entries(handlers)) ws.removeEventListener(type as 'open', fn);
 }

@@ -8,6 +8,15 @@ export type { Subscription, SubscriptionStatus, SubscribeOptions } from '../pubs
 export { mesh, meshFn, result, local } from '../decorators.ts';
 export * from '../ocan/index.ts';
 export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from '../errors.ts';
+export { FrameTooLargeError, FRAME_TOO_LARGE } from './frame-too-large-error.ts';
+export { MAX_FRAME_BYTES } from './frames.ts';
+export {
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_PONG_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+} from './heartbeat.ts';
 export {
   GatewayMessageType,
   type GatewayMessage,

@@ -21,6 +21,7 @@ import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_GATEWAY_BINDING, DEFAULT_REFRESH, asse
 import { ClientConnection, type ConnectionState, type IncomingAnswer } from './connection.ts';
 import { currentClientContext, runWithClientContext } from './context.ts';
 import { installBrowserRetryListeners } from './browser-events.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_PONG_TIMEOUT_MS } from './heartbeat.ts';
 import type { CallResponseFrame, IncomingCallFrame } from './frames.ts';
 
 /** Configuration of a LumenizeClient (mesh spec §3.4). */
@@ -37,6 +38,12 @@ export interface LumenizeClientConfig {
   refresh?: string | (() => Promise<string>);
   /** Timeout of queued and in-flight outbound calls; default 30000. */
   callTimeoutMs?: number;
+  /** Time from a pong to the next heartbeat ping; default 9000. A dead socket is found within this plus `pongTimeoutMs`. */
+  heartbeatIntervalMs?: number;
+  /** How long a ping may wait for its pong before the socket is given up and replaced; default 5000. */
+  pongTimeoutMs?: number;
+  /** Bound on one connect attempt (socket created → `connection_status`); default 10000. */
+  connectTimeoutMs?: number;
   onConnectionStateChange?: (state: ConnectionState) => void;
   /** Only when the user must log in again. */
   onLoginRequired?: (error: LoginRequiredError) => void;
@@ -119,6 +126,9 @@ export abstract class LumenizeClient {
     if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(bindingName)) throw new Error(`LumenizeClient gatewayBindingName is not a valid binding name: '${bindingName}'`);
     const callTimeoutMs = config.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     if (!(Number.isFinite(callTimeoutMs) && callTimeoutMs > 0)) throw new Error('LumenizeClient callTimeoutMs must be a positive number of milliseconds');
+    const heartbeatIntervalMs = positiveMs(config.heartbeatIntervalMs, DEFAULT_HEARTBEAT_INTERVAL_MS, 'heartbeatIntervalMs');
+    const pongTimeoutMs = positiveMs(config.pongTimeoutMs, DEFAULT_PONG_TIMEOUT_MS, 'pongTimeoutMs');
+    const connectTimeoutMs = positiveMs(config.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
     const refresh = config.refresh ?? DEFAULT_REFRESH;
     if (typeof refresh !== 'string' && typeof refresh !== 'function') throw new Error('LumenizeClient refresh must be a URL string or a function returning a token');
     const fetchImpl = config.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
@@ -135,6 +145,9 @@ export abstract class LumenizeClient {
       refresh: typeof refresh === 'string' ? refreshUrl(base, refresh) : refresh,
       accessToken: config.accessToken,
       callTimeoutMs,
+      heartbeatIntervalMs,
+      pongTimeoutMs,
+      connectTimeoutMs,
       WebSocket: WebSocketImpl,
       fetch: fetchImpl ?? missingFetch,
       onStateChange: (state) => this.#notify('onConnectionStateChange', () => config.onConnectionStateChange?.(state)),
@@ -344,12 +357,26 @@ export abstract class LumenizeClient {
 
   #installListeners(): void {
     if (this.#removeListeners || !hasBrowserWindow()) return;
-    this.#removeListeners = installBrowserRetryListeners(() => this.#connection.retryNow());
+    const connection = this.#connection;
+    this.#removeListeners = installBrowserRetryListeners({
+      hint: () => connection.networkHint(),
+      retry: () => connection.retryNow(),
+      lost: () => connection.networkLost(),
+    });
   }
 }
 
 function toAnswer(result: ReturnType<typeof encodeResult>): IncomingAnswer {
   return result.$error !== undefined ? { success: false, error: result.$error } : { success: true, result: result.$result };
+}
+
+/** A config duration: the default when absent, else a positive finite number of milliseconds. */
+function positiveMs(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`LumenizeClient ${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
 }
 
 const missingFetch: typeof fetch = () => Promise.reject(new Error('LumenizeClient needs fetch for token refresh: pass config.fetch'));

@@ -19,6 +19,7 @@ import { intermediateTextProblem, InvalidPeerResultError } from './intermediate-
 import { memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
+import { installHeartbeat, isHeartbeatPing } from './heartbeat.ts';
 import { validateUpgrade } from './upgrade.ts';
 
 /** An incoming call (mesh → client) waiting for the client's answer. */
@@ -85,6 +86,12 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #socket: WebSocket | undefined;
   /** A socket whose attachment lags the resume counters (outbound frames since the last write). */
   #stale: WebSocket | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Client pings are answered by the runtime, without waking this object (gateway/heartbeat.ts).
+    installHeartbeat(ctx);
+  }
 
   get #config(): typeof LumenizeClientGateway {
     return this.constructor as typeof LumenizeClientGateway;
@@ -159,6 +166,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   /** Handles one client frame: calls into the mesh, answers to incoming calls, acks. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const log = this.#logs.webSocketMessage;
+    if (isHeartbeatPing(message)) return; // normally answered by the auto-response; never a protocol frame
     const attachment = this.#attachment(ws);
     if (!attachment || attachment.ended) return;
     if (typeof message !== 'string') {
