@@ -8,7 +8,7 @@ import { copyCallContext, outgoingCallContext, receiveCallContext } from '../cal
 import { currentCallContext, runWithCallContext } from '../context-store.ts';
 import { buildCallEnvelope, decodeCallResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
 import { assertHandlerTarget, entryName } from '../handler-target.ts';
-import { getOperationChain, isContinuation } from '../ocan/continuation.ts';
+import { getOperationChain, getRawOperationChain, isContinuation } from '../ocan/continuation.ts';
 import { executeOperationChain, executeOperationChainSync, replaceNestedOperationMarkers } from '../ocan/execute.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import type { CallContext, CallEnvelope, CallOptions, NodeIdentity, NodeType } from '../protocol.ts';
@@ -97,7 +97,7 @@ function prepare(host: CallerHost, binding: string, instance: string | undefined
     callee: { bindingName: binding, instanceNameOrId: instance },
     transaction: options.transaction,
   });
-  const method = batchChains ? 'ctnBatch' : entryName(getOperationChain(remote) ?? (remote as OperationChain));
+  const method = batchChains ? 'ctnBatch' : entryName(getRawOperationChain(remote) ?? (remote as OperationChain));
   const prepared: PreparedCall = { envelope, binding, instance, method };
   // Inside the handler: the context captured now, or (none current) the outgoing call's own context.
   const handlerContext: CallContext | undefined = handlerChain ? (captured ?? receiveCallContext(structuredClone(callContext))) : undefined;
