@@ -1,6 +1,12 @@
 /** Sends magic links through a transactional email provider's JSON HTTP API. */
 import { debug } from '@lumenize/debug';
 import type { EmailContext, EmailService, HttpEmailServiceOptions } from './email-types.ts';
+import { redactText } from './redact.ts';
+
+/** Characters of a provider's error answer kept in `EmailDeliveryError` (spec §3.13). */
+export const MAX_PROVIDER_TEXT = 200;
+/** Default request timeout. */
+export const DEFAULT_EMAIL_TIMEOUT_MS = 10_000;
 
 /** Thrown when the provider refuses or cannot be reached. Never carries request headers. */
 export class EmailDeliveryError extends Error {
@@ -32,7 +38,7 @@ export class HttpEmailService implements EmailService {
       throw new TypeError('HttpEmailService: endpoint must be an http(s) URL');
     }
     if (typeof options.buildBody !== 'function') throw new TypeError('HttpEmailService: buildBody must be a function');
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS;
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new TypeError('HttpEmailService: timeoutMs must be a positive number');
     this.#endpoint = options.endpoint;
     this.#headers = { ...(options.headers ?? {}) };
@@ -62,7 +68,8 @@ export class HttpEmailService implements EmailService {
       clearTimeout(timer);
     }
     if (!response.ok) {
-      const text = (await response.text().catch(() => '')).slice(0, 200);
+      // Providers echo recipients in their errors: addresses are reduced before the text goes anywhere.
+      const text = redactText(await response.text().catch(() => '')).slice(0, MAX_PROVIDER_TEXT);
       throw new EmailDeliveryError(`Email provider responded ${response.status}: ${text}`, response.status);
     }
     // Drain the body so the connection is released.

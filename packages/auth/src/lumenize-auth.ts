@@ -14,6 +14,7 @@ import { normalizeEmail } from './email-address.ts';
 import type { EmailService } from './email-types.ts';
 import type { AuthEnv, HandlerContext } from './handlers/context.ts';
 import { dispatch, endpointSegments } from './handlers/dispatch.ts';
+import { redactText } from './redact.ts';
 import { KeyConfigurationError } from './signing.ts';
 import { ensureSchema } from './store/schema.ts';
 import { wrapSql, type Sql } from './store/sql.ts';
@@ -102,7 +103,7 @@ export class LumenizeAuth extends LumenizeDO<AuthEnv> {
         path: url.pathname,
         method: request.method,
         errorName: e?.name,
-        message: e?.message,
+        message: redactText(e?.message),
       });
       return errorResponse(500, 'server_error', 'Internal error');
     }

@@ -17,6 +17,7 @@ declare namespace Cloudflare {
     BAD_PRIMARY_AUTH: DurableObjectNamespace<import('./worker.ts').BadPrimaryAuth>;
     PROTECTED_DO: DurableObjectNamespace<import('./worker.ts').ProtectedDO>;
     DEV_MODE_AUTH: DurableObjectNamespace<import('./worker.ts').DevModeAuth>;
+    ECHOING_PROVIDER_AUTH: DurableObjectNamespace<import('./worker.ts').EchoingProviderAuth>;
     LUMENIZE_AUTH_IP_RATE_LIMITER: RateLimit;
     LUMENIZE_AUTH_EMAIL_RATE_LIMITER: RateLimit;
     LUMENIZE_AUTH_USER_RATE_LIMITER: RateLimit;

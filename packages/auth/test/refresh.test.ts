@@ -29,7 +29,7 @@ describe('16: refresh failures', () => {
 });
 
 describe('17: rotation', () => {
-  it('the new cookie differs and works; with grace 0 the old token then gives 401 token_revoked', async () => {
+  it('the new cookie differs and works; with grace 0 a replay of the old token gives 401 token_revoked AND logs the live tab out', async () => {
     const auth = makeAuth({ refreshReuseGraceSeconds: 0 });
     const first = await login(auth, 'rot@example.com');
     const r1 = await refreshWith(auth, first);
@@ -37,9 +37,27 @@ describe('17: rotation', () => {
     expect(second).not.toBe(first);
     const r2 = await refreshWith(auth, second);
     expect(r2.status).toBe(200);
+    const live = cookieToken(r2);
     const old = await refreshWith(auth, first);
     expect(old.status).toBe(401);
     expect(await errorOf(old)).toMatchObject({ error: 'token_revoked' });
+    // Reuse detection (RFC 6819 §5.2.2.3, OAuth 2.0 Security BCP refresh token rotation): the server
+    // cannot tell thief from owner, so the whole family dies, including the live tab's newest token.
+    const liveAfterReplay = await refreshWith(auth, live);
+    expect(liveAfterReplay.status).toBe(401);
+    expect(await errorOf(liveAfterReplay)).toMatchObject({ error: 'token_revoked' });
+    expect(await rows(auth, `SELECT DISTINCT revoked_reason FROM refresh_tokens WHERE revoked_at IS NOT NULL`)).toEqual([{ revoked_reason: 'reuse_detected' }]);
+  });
+
+  it('within a non-zero grace window the same replay is accepted and the live tab stays logged in', async () => {
+    const auth = makeAuth({ refreshReuseGraceSeconds: 10 });
+    const first = await login(auth, 'rot-grace@example.com');
+    const live = cookieToken(await refreshWith(auth, first));
+    const replay = await refreshWith(auth, first);
+    expect(replay.status).toBe(200);
+    const stillLive = await refreshWith(auth, live);
+    expect(stillLive.status).toBe(200);
+    expect((await refreshWith(auth, cookieToken(stillLive))).status).toBe(200);
   });
 });
 
@@ -88,7 +106,7 @@ describe('18: grace window', () => {
 });
 
 describe('19: concurrency with grace 0', () => {
-  it('two concurrent refreshes of one token: exactly one succeeds', async () => {
+  it('two concurrent refreshes of one token: exactly one succeeds, and then the family is revoked (both tabs logged out)', async () => {
     const auth = makeAuth({ refreshReuseGraceSeconds: 0 });
     const token = await login(auth, 'race@example.com');
     const results = await Promise.all([refreshWith(auth, token), refreshWith(auth, token)]);
@@ -96,6 +114,9 @@ describe('19: concurrency with grace 0', () => {
     expect(statuses).toEqual([200, 401]);
     const loser = results.find((r) => r.status === 401)!;
     expect(await errorOf(loser)).toMatchObject({ error: 'token_revoked' });
+    // The loser's second use counts as reuse: the winner's new token is revoked too (both tabs logged out).
+    const winner = results.find((r) => r.status === 200)!;
+    expect((await refreshWith(auth, cookieToken(winner))).status).toBe(401);
   });
 });
 

@@ -49,6 +49,20 @@ export class FailingEmailAuth extends LumenizeAuth {
   }
 }
 
+/** Delivers through an HTTP provider whose 422 error body echoes the recipient and a support address. */
+export class EchoingProviderAuth extends LumenizeAuth {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, { ...env, AUTH_TEST_MODE: undefined });
+  }
+  protected override createEmailService(): EmailService {
+    return new HttpEmailService({
+      endpoint: 'https://provider.example/fake-email/fail-echo',
+      buildBody: (to, url) => ({ to, url }),
+      fetch: (request) => (this.env.FAKE_PROVIDER as Fetcher).fetch(request),
+    });
+  }
+}
+
 /** `DEBUG=lmz.*`: for tests that inspect log records. */
 export class LoggingAuth extends LumenizeAuth {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -116,6 +130,11 @@ export default {
   async fetch(request: Request, env: Cloudflare.Env): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === '/fake-email/fail') return new Response('provider exploded: quota exceeded', { status: 500 });
+    if (url.pathname === '/fake-email/fail-echo') {
+      const { to } = (await request.json()) as { to: string };
+      const encoded = encodeURIComponent(to);
+      return Response.json({ error: `invalid recipient ${to} (${encoded}); contact support.desk@provider.example` }, { status: 422 });
+    }
     if (url.pathname === '/fake-email/ok') {
       const body = await request.text();
       return Response.json({ id: 'msg-1', received: JSON.parse(body), contentType: request.headers.get('Content-Type'), authorization: request.headers.get('Authorization') });

@@ -3,7 +3,7 @@ import { AuthFailure, jsonResponse } from '../auth-error.ts';
 import { isDomainAllowed, normalizeEmail } from '../email-address.ts';
 import { randomToken, constantTimeEqual, sha256Hex } from '../random.ts';
 import { recipientRateKey } from '../recipient-key.ts';
-import { redactEmail } from '../redact.ts';
+import { redactEmail, redactText } from '../redact.ts';
 import { refreshCookie } from '../refresh-cookie.ts';
 import { findMagicLink, insertMagicLink, markUsed, type LinkPurpose } from '../store/magic-links.ts';
 import { insertRefreshToken } from '../store/refresh-tokens.ts';
@@ -48,7 +48,7 @@ export async function issueLink(
     await ctx.emailService().send(link.email, url, { purpose: link.purpose, expiresInSeconds: magicLinkTtl, ...(link.requestedBy ? { requestedBy: link.requestedBy } : {}) });
   } catch (error) {
     const e = error as { name?: unknown; message?: unknown; status?: unknown };
-    ctx.log.error('email send failed', { to: redactEmail(link.email), purpose: link.purpose, errorName: e?.name, status: e?.status, message: e?.message });
+    ctx.log.error('email send failed', { to: redactEmail(link.email), purpose: link.purpose, errorName: e?.name, status: e?.status, message: redactText(e?.message) });
   }
   return { magicLink: undefined, expiresIn: magicLinkTtl };
 }

@@ -33,11 +33,6 @@ export function insertRefreshToken(sql: Sql, t: { tokenHash: string; userId: str
   );
 }
 
-/** The owner of a stored token (for the per-user rate limit before rotating), without changing anything. */
-export function peekOwner(sql: Sql, tokenHash: string): string | undefined {
-  return sql.one<{ user_id: string }>(`SELECT user_id FROM refresh_tokens WHERE token_hash = ?`, tokenHash)?.user_id;
-}
-
 /** Revokes every token of a family; already-revoked rows keep their time but lose any grace. */
 function revokeFamily(sql: Sql, familyId: string, now: number, reason: RevokedReason): void {
   sql.run(
@@ -49,28 +44,33 @@ function revokeFamily(sql: Sql, familyId: string, now: number, reason: RevokedRe
 }
 
 /**
- * Validates `tokenHash` and replaces it by `newHash` in the same family.
- * A token rotated at most `graceMs` ago is accepted again (tabs refreshing at once); any other
- * reuse of a rotated token is theft: the whole family is revoked.
+ * Judges the presented token: usable (unrevoked, or rotated at most `graceMs` ago) and unexpired,
+ * or why not. Any other reuse of a rotated token is theft: the whole family is revoked.
+ * Only a usable token names a user, so a stale token never touches its owner's rate-limit bucket.
  */
-export function rotate(sql: Sql, tokenHash: string, newHash: string, now: number, graceMs: number, ttlMs: number): RotateOutcome {
+export function checkPresented(sql: Sql, tokenHash: string, now: number, graceMs: number): RotateOutcome {
   const row = sql.one<RefreshRow>(`SELECT * FROM refresh_tokens WHERE token_hash = ?`, tokenHash);
   if (!row) return { ok: false, code: 'invalid_token' };
   if (row.expires_at <= now) return { ok: false, code: 'token_expired', userId: row.user_id };
-  let grace = false;
-  if (row.revoked_at !== null) {
-    const withinGrace = row.revoked_reason === 'rotated' && graceMs > 0 && now - row.revoked_at <= graceMs;
-    if (!withinGrace) {
-      const familyRevoked = row.revoked_reason === 'rotated';
-      if (familyRevoked) revokeFamily(sql, row.family_id, now, 'reuse_detected');
-      return { ok: false, code: 'token_revoked', userId: row.user_id, familyRevoked };
-    }
-    grace = true;
-  } else {
-    sql.run(`UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = 'rotated' WHERE token_hash = ?`, now, tokenHash);
+  if (row.revoked_at === null) return { ok: true, userId: row.user_id, familyId: row.family_id, grace: false };
+  if (row.revoked_reason === 'rotated' && graceMs > 0 && now - row.revoked_at <= graceMs) {
+    return { ok: true, userId: row.user_id, familyId: row.family_id, grace: true };
   }
-  insertRefreshToken(sql, { tokenHash: newHash, userId: row.user_id, familyId: row.family_id, now, expiresAt: now + ttlMs });
-  return { ok: true, userId: row.user_id, familyId: row.family_id, grace };
+  const familyRevoked = row.revoked_reason === 'rotated';
+  if (familyRevoked) revokeFamily(sql, row.family_id, now, 'reuse_detected');
+  return { ok: false, code: 'token_revoked', userId: row.user_id, familyRevoked };
+}
+
+/**
+ * Re-judges `tokenHash` (state may have changed while the caller awaited) and, when usable,
+ * replaces it by `newHash` in the same family, all in one synchronous step.
+ */
+export function rotate(sql: Sql, tokenHash: string, newHash: string, now: number, graceMs: number, ttlMs: number): RotateOutcome {
+  const outcome = checkPresented(sql, tokenHash, now, graceMs);
+  if (!outcome.ok) return outcome;
+  if (!outcome.grace) sql.run(`UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = 'rotated' WHERE token_hash = ?`, now, tokenHash);
+  insertRefreshToken(sql, { tokenHash: newHash, userId: outcome.userId, familyId: outcome.familyId, now, expiresAt: now + ttlMs });
+  return outcome;
 }
 
 /** Logout: revokes the presented token's whole family (every tab of that login). Unknown tokens are ignored. */

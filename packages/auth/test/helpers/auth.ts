@@ -6,7 +6,7 @@ import { createAuthRoutes, type AuthConfig } from '../../src/index.ts';
 
 export const ORIGIN = 'https://app.example';
 
-type AuthBinding = 'LUMENIZE_AUTH' | 'MOCK_EMAIL_AUTH' | 'NO_TEST_MODE_AUTH' | 'FAILING_EMAIL_AUTH' | 'GREEN_AUTH' | 'LOGGING_AUTH' | 'BAD_PRIMARY_AUTH' | 'DEV_MODE_AUTH';
+type AuthBinding = 'LUMENIZE_AUTH' | 'MOCK_EMAIL_AUTH' | 'NO_TEST_MODE_AUTH' | 'FAILING_EMAIL_AUTH' | 'GREEN_AUTH' | 'LOGGING_AUTH' | 'BAD_PRIMARY_AUTH' | 'DEV_MODE_AUTH' | 'ECHOING_PROVIDER_AUTH';
 
 export interface TestAuth {
   /** The `createAuthRoutes` handler. */
