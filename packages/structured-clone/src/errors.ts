@@ -63,14 +63,20 @@ export class FetchSyncRangeError extends RangeError {
   readonly code = 'INVALID_STATUS';
 }
 
-/** Renders at most 100 characters of untrusted input for an error message. */
+/**
+ * The most characters of untrusted input one error message may quote (spec §5). Header values are
+ * never quoted at all: they may hold credentials.
+ */
+export const MAX_ECHO_CHARS = 100;
+
+/** Renders at most {@link MAX_ECHO_CHARS} characters of untrusted input for an error message. */
 export function snippet(value: unknown): string {
   let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value.length > 100 ? value.slice(0, 100) : value);
+  if (typeof value === 'string') text = JSON.stringify(value.length > MAX_ECHO_CHARS ? value.slice(0, MAX_ECHO_CHARS) : value);
   else if (Array.isArray(value)) text = `an array of length ${value.length}`;
   else if (value === null) text = 'null';
   else if (typeof value === 'object') text = 'an object';
   else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
   else text = `a ${typeof value}`;
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  return text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS - 3)}...` : text;
 }

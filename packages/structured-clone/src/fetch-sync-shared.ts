@@ -3,6 +3,7 @@
  * headers adoption, and the body-typing rule of `fromRequest`/`fromResponse` (spec §3.9).
  */
 import { FetchSyncTypeError } from './errors.ts';
+import { firstRefusedHeader } from './header-error.ts';
 import type { HeadersSyncInit } from './types.ts';
 
 /** How a body is stored: text, bytes, an object or array, or nothing. */
@@ -42,8 +43,10 @@ export function toHeaders(init: HeadersSyncInit | undefined, who: string): Heade
   if (init instanceof Headers) return init;
   try {
     return new Headers(init);
-  } catch (e) {
-    throw new FetchSyncTypeError(`${who}: invalid headers (${(e as Error).message.slice(0, 100)})`);
+  } catch {
+    // Never the platform's message: it quotes the offending value, which may be a credential.
+    const problem = firstRefusedHeader(init) ?? 'expected a Headers, an array of [name, value] string pairs or a record of strings';
+    throw new FetchSyncTypeError(`${who}: invalid headers: ${problem}`);
   }
 }
 

@@ -6,6 +6,7 @@
 import { decodeBinary } from './binary.ts';
 import { errorClassFor } from './error-classes.ts';
 import { snippet, StructuredCloneDecodeError, type DecodeErrorCode } from './errors.ts';
+import { headerProblem } from './header-error.ts';
 import { bigintFromPayload, numberFromPayload } from './numbers.ts';
 import { RequestSync, REQUEST_OPTIONAL_FIELDS } from './request-sync.ts';
 import { ResponseSync } from './response-sync.ts';
@@ -14,6 +15,12 @@ import type { LmzIntermediate, RequestSyncInit, ResponseSyncInit } from './types
 const hasOwn = Object.prototype.hasOwnProperty;
 const ISO_DATE = /^(?:\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const REGEXP_FLAGS = /^[dgimsuvy]*$/;
+// Tags an error message may name in its location; any other tag is payload text, quoted (capped)
+// only once, in the problem itself, so a message never quotes more than MAX_ECHO_CHARS of input.
+const ENTRY_TAGS = new Set([
+  'object', 'array', 'map', 'set', 'error', 'date', 'regexp', 'headers', 'url', 'arraybuffer', 'boolean-object',
+  'number-object', 'string-object', 'bigint-object', 'function', 'request-sync', 'response-sync',
+]);
 
 type Entry = [string, unknown];
 
@@ -70,7 +77,7 @@ class Decoder {
   }
 
   #fail(code: DecodeErrorCode, problem: string): StructuredCloneDecodeError {
-    const where = this.#at < 0 ? 'root' : `objects[${this.#at}] (${this.#tag.length > 40 ? `${this.#tag.slice(0, 40)}...` : this.#tag})`;
+    const where = this.#at < 0 ? 'root' : ENTRY_TAGS.has(this.#tag) ? `objects[${this.#at}] (${this.#tag})` : `objects[${this.#at}]`;
     return new StructuredCloneDecodeError(code, `structured-clone: cannot decode ${where}: ${problem}`);
   }
 
@@ -314,7 +321,12 @@ class Decoder {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
         throw this.#fail('BAD_PAYLOAD', `header ${snippet(pair)} is not a [name, value] pair of strings`);
       }
-      this.#platform(() => headers.append(pair[0], pair[1]), `invalid header ${snippet(pair[0])}`);
+      // Not #platform: the platform's message quotes the value, which may be a credential.
+      try {
+        headers.append(pair[0], pair[1]);
+      } catch {
+        throw this.#fail('BAD_PAYLOAD', headerProblem(pair[0]));
+      }
     }
     return headers;
   }

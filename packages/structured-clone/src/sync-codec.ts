@@ -2,6 +2,7 @@
  * Standalone plain-object codecs for one RequestSync or ResponseSync (spec §3.9): headers inline
  * as name/value pairs, the body through a nested `preprocess`, no table wrapper.
  */
+import { headerProblem } from './header-error.ts';
 import { StructuredCloneDecodeError } from './errors.ts';
 import { postprocess } from './postprocess.ts';
 import { preprocess } from './preprocess.ts';
@@ -62,8 +63,9 @@ function headersFrom(value: unknown, what: string): Headers {
     }
     try {
       headers.append(pair[0], pair[1]);
-    } catch (e) {
-      throw fail(what, `invalid header (${String((e as Error).message).slice(0, 100)})`);
+    } catch {
+      // Never the platform's message: it quotes the value, which may be a credential.
+      throw fail(what, headerProblem(pair[0]));
     }
   }
   return headers;
