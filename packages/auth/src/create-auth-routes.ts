@@ -3,10 +3,11 @@
  * instance, and performs the lazy `configure` handshake (spec §3.1).
  */
 import { debug } from '@lumenize/debug';
-import { checkRateLimit, getDOStub, routeDORequest } from '@lumenize/utils';
+import { getDOStub, routeDORequest } from '@lumenize/utils';
 import { rateLimitedResponse } from './auth-error.ts';
 import { DEFAULT_BINDING, DEFAULT_INSTANCE, isDevMode, resolveAuthConfig, type AuthConfig } from './config.ts';
 import { ipRateLimitKey } from './ip-key.ts';
+import { limitByBinding } from './rate-limit-binding.ts';
 import type { LumenizeAuth } from './lumenize-auth.ts';
 
 const log = debug('lmz.auth.createAuthRoutes');
@@ -46,8 +47,7 @@ export function createAuthRoutes(env: object, options: AuthConfig): (request: Re
     const url = new URL(request.url);
     if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return undefined;
     if (config.rateLimit.ip !== false) {
-      const binding = bindings[config.rateLimit.ip] as RateLimit | undefined;
-      if (!(await checkRateLimit(binding, ipRateLimitKey(request)))) {
+      if (!(await limitByBinding(env, config.rateLimit.ip, 'ip', ipRateLimitKey(request)))) {
         log.warn('rate limited', { tier: 'ip' });
         return rateLimitedResponse(config.rateLimit.retryAfterSeconds);
       }

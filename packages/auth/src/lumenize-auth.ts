@@ -6,7 +6,6 @@
  */
 import { debug } from '@lumenize/debug';
 import { LumenizeDO } from '@lumenize/mesh';
-import { checkRateLimit } from '@lumenize/utils';
 import { AuthFailure, errorResponse } from './auth-error.ts';
 import { isDevMode, resolveAuthConfig, type AuthConfig, type ResolvedAuthConfig } from './config.ts';
 import { createDefaultEmailService } from './default-email-service.ts';
@@ -14,6 +13,7 @@ import { normalizeEmail } from './email-address.ts';
 import type { EmailService } from './email-types.ts';
 import type { AuthEnv, HandlerContext } from './handlers/context.ts';
 import { dispatch, endpointSegments } from './handlers/dispatch.ts';
+import { limitByBinding } from './rate-limit-binding.ts';
 import { redactText } from './redact.ts';
 import { KeyConfigurationError } from './signing.ts';
 import { ensureSchema } from './store/schema.ts';
@@ -129,7 +129,7 @@ export class LumenizeAuth extends LumenizeDO<AuthEnv> {
       emailService: () => (this.#emailService ??= this.createEmailService(env)),
       rateLimit: (tier, key) => {
         const name = config.rateLimit[tier];
-        return name === false ? Promise.resolve(true) : checkRateLimit(env[name] as RateLimit | undefined, key);
+        return name === false ? Promise.resolve(true) : limitByBinding(env, name, tier, key);
       },
     };
   }

@@ -1,6 +1,6 @@
 /** Rate-limit tiers with real (Miniflare-enforced) rate-limit bindings (items 38–43). */
 import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkRateLimit as checkFromAuth, createAuthMiddleware, createWebSocketAuthMiddleware } from '../src/index.ts';
 import { checkRateLimit as checkFromUtils } from '@lumenize/utils';
 import { debug } from '@lumenize/debug';
@@ -9,7 +9,11 @@ import { blueToken, claims } from './helpers/keys.ts';
 
 const unique = () => crypto.randomUUID().slice(0, 8);
 let logs: ReturnType<typeof captureLogs> | undefined;
-afterEach(() => logs?.restore());
+afterEach(() => {
+  logs?.restore();
+  debug.reset();
+  vi.restoreAllMocks();
+});
 
 describe('38: IP tier in createAuthRoutes', () => {
   it('request N+1 from one IP gets 429 with Retry-After; another IP is unaffected; one IPv6 /64 shares a bucket', async () => {
@@ -91,16 +95,34 @@ describe('40: user tier', () => {
 });
 
 describe('41: fail open', () => {
-  it('missing bindings: requests past every configured limit still succeed', async () => {
-    logs = captureLogs();
-    const auth = makeAuth({ rateLimit: { ip: 'NO_SUCH_IP_LIMITER', email: 'NO_SUCH_EMAIL_LIMITER', user: 'NO_SUCH_USER_LIMITER' } });
+  it('missing bindings: requests past every configured limit still succeed, with exactly one always-visible warning per missing binding', async () => {
+    // DEBUG filters everything out: the warning must still be printed.
+    debug.configure({});
+    const lines: string[] = [];
+    vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+    const id = unique().toUpperCase();
+    const names = { ip: `NO_SUCH_IP_${id}`, email: `NO_SUCH_EMAIL_${id}`, user: `NO_SUCH_USER_${id}` };
+    const auth = makeAuth({ rateLimit: names });
     for (let i = 0; i < 5; i++) {
       const response = await auth.fetch(auth.url('/email-magic-link?_test=true'), { method: 'POST', body: JSON.stringify({ email: 'same@example.com' }) });
       expect(response.status).toBe(200);
     }
-    const warns = logs.records.filter((r) => r.namespace === 'lmz.utils.checkRateLimit');
-    // utils warns once per isolate for a missing binding (maybe already done by an earlier test).
-    expect(warns.length).toBeLessThanOrEqual(1);
+    let token = await login(auth, `open-${unique()}@example.com`);
+    for (let i = 0; i < 3; i++) {
+      const refreshed = await refreshWith(auth, token);
+      expect(refreshed.status).toBe(200);
+      token = /^refresh-token=([^;]*)/.exec(refreshed.headers.get('Set-Cookie')!)![1];
+    }
+    // A second createAuthRoutes with the same names does not repeat the warnings.
+    const again = makeAuth({ rateLimit: names });
+    expect((await again.fetch(again.url('/enter'))).status).toBe(200);
+    const records = lines.filter((l) => l.includes('lmz.auth.limitByBinding')).map((l) => JSON.parse(l) as { level: string; data: { binding: string; tier: string } });
+    for (const [tier, name] of Object.entries(names)) {
+      const forName = records.filter((r) => r.data.binding === name);
+      expect(forName, `warnings for ${name}`).toHaveLength(1);
+      expect(forName[0]).toMatchObject({ level: 'warn', data: { tier } });
+    }
+    expect(records).toHaveLength(3);
   });
 
   it('a binding whose limit throws fails open and warns once for that binding', async () => {
