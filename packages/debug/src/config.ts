@@ -56,7 +56,13 @@ export function refreshAutoDetected(): void {
 
 export function configure(env?: DebugEnv): void {
   state.explicit = true;
-  const value = env?.DEBUG;
+  let value: unknown;
+  try {
+    value = env?.DEBUG;
+  } catch {
+    // A throwing DEBUG getter counts as "no DEBUG": filtered levels off.
+    value = undefined;
+  }
   apply(typeof value === 'string' ? value : undefined, true);
 }
 
@@ -67,5 +73,9 @@ export function reset(): void {
 }
 
 export function setOutput(sink?: (record: DebugLogOutput) => void): void {
+  if (sink !== undefined && typeof sink !== 'function') {
+    // Caught here, not at the next log call, where every record would vanish silently.
+    throw new TypeError(`debug.setOutput(sink): sink must be a function receiving each record (or nothing to restore the console), got ${sink === null ? 'null' : typeof sink}`);
+  }
   state.sink = sink ?? renderSink;
 }

@@ -4,7 +4,10 @@
  */
 import { configure, refreshAutoDetected, reset, setOutput, state } from './config.ts';
 import { renderData } from './render.ts';
+import { describeThrown, safeString } from './safe-text.ts';
 import type { DebugEnv, DebugLevel, DebugLogger, DebugLogOutput } from './types.ts';
+
+type LogMethod = DebugLogger['debug'];
 
 class Logger implements DebugLogger {
   readonly namespace: string;
@@ -12,9 +15,27 @@ class Logger implements DebugLogger {
   #debug = false;
   #info = false;
   #warn = false;
+  // Own bound methods, so a detached call (`promise.catch(log.error)`) still logs instead of throwing.
+  readonly debug: LogMethod;
+  readonly info: LogMethod;
+  readonly warn: LogMethod;
+  readonly error: LogMethod;
 
   constructor(namespace: string) {
     this.namespace = namespace;
+    const self = this;
+    this.debug = function (message: string, data?: unknown): void {
+      if (self.#sync().#debug) emit('debug', namespace, message, data, arguments.length > 1);
+    };
+    this.info = function (message: string, data?: unknown): void {
+      if (self.#sync().#info) emit('info', namespace, message, data, arguments.length > 1);
+    };
+    this.warn = function (message: string, data?: unknown): void {
+      if (self.#sync().#warn) emit('warn', namespace, message, data, arguments.length > 1);
+    };
+    this.error = function (message: string, data?: unknown): void {
+      emit('error', namespace, message, data, arguments.length > 1);
+    };
   }
 
   get enabled(): boolean {
@@ -22,45 +43,28 @@ class Logger implements DebugLogger {
     return this.#debug || this.#info || this.#warn;
   }
 
-  debug(message: string, data?: unknown): void {
-    this.#sync();
-    if (this.#debug) emit('debug', this.namespace, message, data, arguments.length > 1);
-  }
-
-  info(message: string, data?: unknown): void {
-    this.#sync();
-    if (this.#info) emit('info', this.namespace, message, data, arguments.length > 1);
-  }
-
-  warn(message: string, data?: unknown): void {
-    this.#sync();
-    if (this.#warn) emit('warn', this.namespace, message, data, arguments.length > 1);
-  }
-
-  error(message: string, data?: unknown): void {
-    emit('error', this.namespace, message, data, arguments.length > 1);
-  }
-
   /** Re-evaluates the filter once per configuration generation. */
-  #sync(): void {
-    if (this.#generation === state.generation) return;
+  #sync(): this {
+    if (this.#generation === state.generation) return this;
     const { filter } = state;
     this.#debug = filter.isEnabled(this.namespace, 'debug');
     this.#info = filter.isEnabled(this.namespace, 'info');
     this.#warn = filter.isEnabled(this.namespace, 'warn');
     this.#generation = state.generation;
+    return this;
   }
 }
 
+/** Builds and sinks one record. Never throws: a logger must not break its caller, whatever it is given. */
 function emit(level: DebugLevel, namespace: string, message: unknown, data: unknown, hasData: boolean): void {
-  const record: DebugLogOutput = {
-    type: 'debug',
-    level,
-    namespace,
-    message: typeof message === 'string' ? message : String(message),
-    timestamp: new Date().toISOString(),
-  };
-  if (hasData) record.data = renderData(data);
+  let record: DebugLogOutput;
+  try {
+    record = { type: 'debug', level, namespace, message: safeString(message), timestamp: new Date().toISOString() };
+    if (hasData) record.data = renderData(data);
+  } catch (error) {
+    // Only a tampered global (Date, String) gets here; still emit what is known.
+    record = { type: 'debug', level, namespace, message: `[unprintable record: ${describeThrown(error)}]`, timestamp: '' };
+  }
   try {
     state.sink(record);
   } catch {
@@ -94,7 +98,13 @@ interface DebugFunction {
 
 function debugImpl(arg: unknown): DebugLogger | DebugFactory {
   if (typeof arg === 'object' && arg !== null) {
-    const env = (arg as { env?: unknown }).env;
+    let env: unknown;
+    try {
+      env = (arg as { env?: unknown }).env;
+    } catch {
+      // An instance whose `env` getter throws has no usable env: auto-detected configuration.
+      env = undefined;
+    }
     if (typeof env === 'object' && env !== null) configure(env as DebugEnv);
     return (namespace: string) => createLogger(namespace);
   }
