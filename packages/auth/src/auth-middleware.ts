@@ -2,6 +2,7 @@
 import { debug } from '@lumenize/debug';
 import type { HookContext } from '@lumenize/utils';
 import { jsonResponse } from './auth-error.ts';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './config.ts';
 import { createMiddlewareCore, forwardWithIdentity, type AuthMiddlewareConfig, type Rejection } from './middleware-core.ts';
 
 const BEARER = /^bearer +(\S+)$/i;
@@ -40,7 +41,7 @@ export async function createAuthMiddleware(
     const verified = await core.verify(match[1]);
     if ('rejection' in verified) return unauthorized(realm, verified.rejection);
     if (!(await core.checkUser('request', verified.payload.sub))) {
-      return jsonResponse({ error: 'rate_limit_exceeded', error_description: 'Too many requests; try again later' }, 429, { 'Retry-After': '60' });
+      return jsonResponse({ error: 'rate_limit_exceeded', error_description: 'Too many requests; try again later' }, 429, { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) });
     }
     return forwardWithIdentity(request, verified.payload, (h) => h.delete('Authorization'));
   };

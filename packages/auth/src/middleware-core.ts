@@ -2,6 +2,7 @@
 import type { DebugLogger } from '@lumenize/debug';
 import { checkRateLimit } from '@lumenize/utils';
 import { rateLimitedResponse } from './auth-error.ts';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './config.ts';
 import { isHeaderSafeSubject, setIdentityHeaders } from './identity-headers.ts';
 import { ipRateLimitKey } from './ip-key.ts';
 import { verifyDetailed } from './jwt.ts';
@@ -69,7 +70,7 @@ export async function createMiddlewareCore(name: string, config: WebSocketAuthMi
     async checkIp(request) {
       if (!ipRateLimiter || (await checkRateLimit(ipRateLimiter, ipRateLimitKey(request)))) return undefined;
       log.warn('rejected', { reason: 'rate_limited', tier: 'ip' });
-      return rateLimitedResponse(60);
+      return rateLimitedResponse(DEFAULT_RETRY_AFTER_SECONDS);
     },
     async verify(token) {
       const outcome = await verifyDetailed(token, keys, options);

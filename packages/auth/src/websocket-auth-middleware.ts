@@ -2,6 +2,7 @@
 import { debug } from '@lumenize/debug';
 import type { HookContext } from '@lumenize/utils';
 import { jsonResponse } from './auth-error.ts';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './config.ts';
 import { createMiddlewareCore, forwardWithIdentity, type WebSocketAuthMiddlewareConfig } from './middleware-core.ts';
 import { extractWebSocketToken, splitProtocols, TOKEN_PROTOCOL_PREFIX } from './websocket-token.ts';
 
@@ -28,7 +29,7 @@ export async function createWebSocketAuthMiddleware(
     const verified = await core.verify(token);
     if ('rejection' in verified) return jsonResponse({ error: verified.rejection.code, error_description: verified.rejection.description }, 401);
     if (!(await core.checkUser('connect', verified.payload.sub))) {
-      return jsonResponse({ error: 'rate_limit_exceeded', error_description: 'Too many connection attempts; try again later' }, 429, { 'Retry-After': '60' });
+      return jsonResponse({ error: 'rate_limit_exceeded', error_description: 'Too many connection attempts; try again later' }, 429, { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) });
     }
     return forwardWithIdentity(request, verified.payload, (h) => {
       const rest = splitProtocols(h.get('Sec-WebSocket-Protocol')).filter((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX));

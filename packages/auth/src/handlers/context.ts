@@ -33,10 +33,13 @@ export interface HandlerContext {
   rateLimit(tier: 'email' | 'user', key: string): Promise<boolean>;
 }
 
-/** Reads a JSON object body (at most 16 KB); 400 `invalid_request` otherwise. */
+/** Longest JSON body an endpoint reads, in characters. */
+export const MAX_BODY_CHARS = 16 * 1024;
+
+/** Reads a JSON object body (at most `MAX_BODY_CHARS`); 400 `invalid_request` otherwise. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const text = await request.text();
-  if (text.length > 16 * 1024) throw new AuthFailure(400, 'invalid_request', 'Request body too large');
+  if (text.length > MAX_BODY_CHARS) throw new AuthFailure(400, 'invalid_request', 'Request body too large');
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -37,8 +37,11 @@ export function ensureSchema(sql: Sql): void {
   if (!sql.one(`SELECT version FROM schema_version`)) sql.run(`INSERT INTO schema_version (version) VALUES (?)`, SCHEMA_VERSION);
 }
 
+/** Expired links (and, separately, refresh tokens) removed per write at most. */
+export const PURGE_BATCH_LIMIT = 100;
+
 /** Removes at most `limit` expired links and refresh tokens (housekeeping during writes). */
-export function purgeExpired(sql: Sql, now: number, limit = 100): { links: number; tokens: number } {
+export function purgeExpired(sql: Sql, now: number, limit = PURGE_BATCH_LIMIT): { links: number; tokens: number } {
   const links = sql.all(
     `DELETE FROM magic_links WHERE token_hash IN (SELECT token_hash FROM magic_links WHERE expires_at < ? LIMIT ?) RETURNING token_hash`,
     now,
