@@ -1,0 +1,117 @@
+/**
+ * The object a batch's chains run against. Reads go to the real instance (its getters see the real
+ * `this`, so `#private` works); functions read from it are bound to the instance, wrapped with the
+ * method's `validators` entry when there is one. `env` is seen through a membrane that records every
+ * disposable Workers RPC value (stubs, RPC results) met on the way, disposed when the batch completes.
+ */
+import { debug } from '@lumenize/debug';
+
+const log = debug('lmz.rpc.server');
+
+export interface BatchRoot {
+  root: object;
+  /** Disposes every RPC stub and result met while walking `env.*` chains. */
+  dispose(): void;
+}
+
+function isObjectLike(v: unknown): v is object {
+  return (typeof v === 'object' && v !== null) || typeof v === 'function';
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return isObjectLike(v) && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function disposer(v: unknown): (() => void) | undefined {
+  if (!isObjectLike(v)) return undefined;
+  let d: unknown;
+  try {
+    d = (v as { [Symbol.dispose]?: unknown })[Symbol.dispose];
+  } catch {
+    return undefined;
+  }
+  return typeof d === 'function' ? () => (d as () => void).call(v) : undefined;
+}
+
+export function createBatchRoot(instance: object, validators: Record<string, (args: unknown[]) => void> | undefined): BatchRoot {
+  const disposables: (() => void)[] = [];
+  const unwrap = new WeakMap<object, object>();
+  const wrapped = new WeakMap<object, object>();
+
+  const track = (v: unknown): void => {
+    const d = disposer(v);
+    if (d) disposables.push(d);
+  };
+
+  // Everything reached from env is seen through the membrane, so functions keep their real receivers.
+  const membrane = (v: unknown): unknown => {
+    if (!isObjectLike(v)) return v;
+    const hit = wrapped.get(v);
+    if (hit) return hit;
+    const proxy = new Proxy(v, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (typeof key === 'symbol' || key === 'then') return value;
+        return membrane(value);
+      },
+      apply(target, thisArg, args) {
+        const receiver = isObjectLike(thisArg) ? (unwrap.get(thisArg) ?? thisArg) : thisArg;
+        const result = Reflect.apply(target as (...a: unknown[]) => unknown, receiver, args);
+        track(result);
+        if (isThenable(result)) {
+          return Promise.resolve(result).then((value) => {
+            track(value);
+            return isStubLike(value) ? membrane(value) : value;
+          });
+        }
+        return isStubLike(result) ? membrane(result) : result;
+      },
+    });
+    wrapped.set(v, proxy);
+    unwrap.set(proxy, v);
+    return proxy;
+  };
+
+  const bound = new Map<PropertyKey, unknown>();
+  const root = new Proxy(instance, {
+    get(target, key) {
+      if (key === 'env') return membrane(Reflect.get(target, key, target));
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== 'function' || typeof key === 'symbol') return value;
+      const cached = bound.get(key);
+      if (cached && (cached as { __target?: unknown }).__target === value) return cached;
+      const check = validators && Object.hasOwn(validators, key) ? validators[key] : undefined;
+      const fn = check
+        ? function (this: unknown, ...args: unknown[]) {
+            check(args);
+            return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+          }
+        : (value as (...a: unknown[]) => unknown).bind(target);
+      Object.defineProperty(fn, '__target', { value });
+      bound.set(key, fn);
+      return fn;
+    },
+  });
+
+  return {
+    root,
+    dispose() {
+      for (const d of disposables.splice(0)) {
+        try {
+          d();
+        } catch (error) {
+          log.debug('stub dispose failed', { error: String(error) });
+        }
+      }
+    },
+  };
+}
+
+/** Workers RPC stubs (and the namespaces/bindings they come from) are host objects, not plain data. */
+function isStubLike(v: unknown): boolean {
+  if (!isObjectLike(v)) return false;
+  if (Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return false;
+  return disposer(v) !== undefined && !(v instanceof Map) && !(v instanceof Set);
+}
