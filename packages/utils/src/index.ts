@@ -9,7 +9,7 @@ export { isWebSocketUpgrade } from './websocket-upgrade.ts';
 export { MissingInstanceNameError, MultipleBindingsFoundError, InvalidInstanceIdError, InstanceIdNotAllowedError } from './errors.ts';
 export { parseSetCookie, parseSetCookies, serializeCookies, cookieMatches } from './set-cookie.ts';
 export { parseCookieHeader, getCookieValue } from './cookie-header.ts';
-export { checkRateLimit } from './check-rate-limit.ts';
+export { checkRateLimit, reportMissingRateLimiter } from './check-rate-limit.ts';
 export type { Cookie, Metrics } from './types.ts';
 export { getWebSocketShim, type WebSocketShimOptions, type ShimWebSocket, type WebSocketShimClass } from './websocket-shim.ts';
 export { Browser, type BrowserOptions } from './browser.ts';

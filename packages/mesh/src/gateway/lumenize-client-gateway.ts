@@ -8,7 +8,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { debug, type DebugLogger } from '@lumenize/debug';
-import { checkRateLimit } from '@lumenize/utils';
+import { checkRateLimit, reportMissingRateLimiter } from '@lumenize/utils';
 import { ACK_FRAME_TYPE, isSerializedValue, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
 import { ClientDisconnectedError, RateLimitedError } from '../errors.ts';
 import { encodeError, serializeValue, validateCallEnvelope } from '../envelope.ts';
@@ -344,6 +344,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #onCall(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession, chainText: string | undefined): void {
     const limiter = (this.env as Record<string, unknown>)[this.#config.rateLimiterBinding];
     if (limiter === undefined) {
+      reportMissingRateLimiter(this.#config.rateLimiterBinding);
       this.#forward(frame, attachment, session, chainText);
       return;
     }
@@ -351,7 +352,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     // settles (a failure answers its own call), so one rejection cannot wedge every later call.
     this.#dispatch = this.#dispatch
       .then(async () => {
-        const allowed = await checkRateLimit(limiter as RateLimit, `message:${attachment.userId}`);
+        const allowed = await checkRateLimit(limiter as RateLimit, `message:${attachment.userId}`, this.#config.rateLimiterBinding);
         if (allowed) {
           this.#forward(frame, attachment, session, chainText);
           return;
