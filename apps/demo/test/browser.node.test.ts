@@ -3,6 +3,7 @@
  * `wrangler dev`: two isolated browser contexts sign in as different users through the magic-link
  * flow, edit one document together and see each other's text and who typed it; one goes offline
  * and comes back; nothing typed on either side is lost. Saves artifacts/demo-editor-two-users.png.
+ * A 1 MB paste (over the client's frame limit) is refused with a toast, and the editor stays usable.
  *
  * Without Chromium the suite is skipped with a loud message; under CI=true it must run.
  */
@@ -159,4 +160,30 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await bob.page.waitForSelector('#editor:not([disabled])');
     expect((await view(bob.page)).text).toBe(a.text);
   });
+
+  it('a 1 MB paste is refused with a toast; the connection stays up and text typed afterwards reaches the other user', async () => {
+    const carol = await userPage('carol@example.com');
+    const dave = await userPage('dave@example.com');
+    await carol.page.fill('#new-title', 'Big paste');
+    await carol.page.press('#new-title', 'Enter');
+    await carol.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Big paste' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
+    const docId = /#\/doc\/([\w-]+)$/.exec(carol.page.url())![1]!;
+    await dave.page.click(`a[data-doc-id="${docId}"]`, { timeout: 5_000 });
+    await dave.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Big paste' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
+    await typeAtEnd(carol.page, 'Intro.');
+    await until(dave.page, 'Carol\'s first words in Dave\'s editor', (v) => v.text === 'Intro.');
+
+    // Carol pastes 1 MB: the client refuses the frame (over its 1 MiB limit) before it is sent.
+    await carol.page.focus('#editor');
+    await carol.page.keyboard.insertText('x'.repeat(1_048_576));
+    await carol.page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => /too large to send/.test(t.textContent ?? '')), undefined, { timeout: 10_000 });
+    // The refused edit is dropped: her editor shows the document again, still connected.
+    await until(carol.page, 'Carol\'s editor back to the stored text', (v) => v.text === 'Intro.' && v.status === 'connected', 10_000);
+    expect(await carol.page.evaluate(() => (window as unknown as { lumenize: { client: { connectionState: string } } }).lumenize.client.connectionState)).toBe('connected');
+
+    // And she can keep writing: the next words reach Dave.
+    await typeAtEnd(carol.page, ' Then more.');
+    await until(dave.page, 'Carol\'s text after the refused paste in Dave\'s editor', (v) => v.text === 'Intro. Then more.' && v.lastEmail === 'carol@example.com');
+    expect((await view(carol.page)).text).toBe('Intro. Then more.');
+  }, 60_000);
 });

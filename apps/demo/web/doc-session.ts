@@ -3,8 +3,11 @@
  * transformation). Local typing is sent as one edit at a time; edits from others are applied in
  * version order and transformed over what is still unconfirmed here, so the caret stays put and
  * nothing typed on either side is lost. Edits that fail in transit (offline, timeout) are re-sent
- * with the same id after reconnecting; the DocumentDO applies each id once. DOM-free.
+ * with the same id after reconnecting; the DocumentDO applies each id once. Edits that are refused
+ * (by the DocumentDO, or by the client because the frame is over the size limit) are dropped with an
+ * error and the editor reloads, so it stays usable. DOM-free.
  */
+import { FrameTooLargeError } from '@lumenize/mesh/client';
 import type { DocState, EditEvent, SyncResult } from '../src/shared/document-api.ts';
 import { EditRejectedError } from '../src/shared/errors.ts';
 import { applyOp, diffOp, isNoop, transform, transformIndex, type TextOp } from '../src/shared/text-op.ts';
@@ -190,9 +193,10 @@ export class DocSession {
       (event) => this.receive(event),
       (error: unknown) => {
         if (this.#sent !== sent) return;
-        if (error instanceof EditRejectedError || (error as Error)?.name === 'InvalidTextOpError') {
-          // The DocumentDO refused it (nothing was stored): reload and let the user carry on.
-          this.#events.onError?.(error as Error);
+        const refused = refusedEdit(error);
+        if (refused) {
+          // Refused, by the DocumentDO or before it left this tab (nothing was stored): reload and let the user carry on.
+          this.#events.onError?.(refused);
           this.#sent = null;
           void this.load();
           return;
@@ -209,4 +213,16 @@ export class DocSession {
       if (this.#early.size > 0) void this.catchUp();
     }, GAP_SYNC_DELAY_MS);
   }
+}
+
+/**
+ * The error to show when `error` means the edit was refused and will never succeed as sent
+ * (undefined for failures in transit, which are re-sent after reconnecting).
+ */
+function refusedEdit(error: unknown): Error | undefined {
+  if (error instanceof FrameTooLargeError) {
+    return new Error(`That change is too large to send (over ${Math.floor(error.limit / 1024)} KiB in one edit), so it was not saved. Paste less at a time.`, { cause: error });
+  }
+  if (error instanceof EditRejectedError || (error as Error)?.name === 'InvalidTextOpError') return error as Error;
+  return undefined;
 }
