@@ -120,6 +120,20 @@ export class CounterBase extends DurableObject<Cloudflare.Env> {
   #bump(name: string): void {
     this.ctx.storage.kv.put(`calls:${name}`, this.calls(name) + 1);
   }
+  mapIdentity() {
+    const key = { id: 1 };
+    const member = { id: 2 };
+    return { key, member, map: new Map([[key, 'v']]), set: new Set([member]) };
+  }
+  checkIdentity(map: Map<unknown, unknown>, key: unknown): boolean {
+    return map.has(key);
+  }
+  rememberKey(): void {
+    this.ctx.storage.kv.put('keyed', new Map([[{ id: 1 }, 'stored']]));
+  }
+  lookupStored(key: unknown): unknown {
+    return this.ctx.storage.kv.get<Map<unknown, unknown>>('keyed')?.get(key);
+  }
   setFlag(v: number): number {
     this.ctx.storage.kv.put('flag', v);
     return v;

@@ -36,10 +36,40 @@ function isRpcStub(v: object): boolean {
   return typeof name === 'string' && /^(DurableObjectStub|Fetcher|RpcStub|RpcPromise|RpcProperty|WorkerEntrypoint)$/.test(name);
 }
 
+/** Whether flattening changes anything below `v` (functions, class instances, host objects). */
+function needsFlatten(v: unknown, memo: Map<object, boolean>, depth: number): boolean {
+  if (typeof v === 'function') return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  if (depth > FLATTEN_MAX_DEPTH || isEncoderType(v)) return false;
+  if (!Array.isArray(v) && !isPlain(v)) return true;
+  memo.set(v, false);
+  let result = false;
+  for (const key of Object.keys(v)) {
+    let x: unknown;
+    try {
+      x = (v as Record<string, unknown>)[key];
+    } catch {
+      result = true;
+      break;
+    }
+    if (needsFlatten(x, memo, depth + 1)) {
+      result = true;
+      break;
+    }
+  }
+  memo.set(v, result);
+  return result;
+}
+
 export function flattenResult(value: unknown): { value: unknown; fns: FunctionSlot[] } {
   const fns: FunctionSlot[] = [];
   const copies = new Map<object, unknown>();
+  const memo = new Map<object, boolean>();
   const walk = (v: unknown, path: (string | number)[], depth: number): unknown => {
+    // Subtrees without functions or class instances stay the original objects (identity for Map/Set keys).
+    if (typeof v === 'object' && v !== null && !copies.has(v) && !needsFlatten(v, memo, depth)) return v;
     if (typeof v === 'function') {
       if (isRpcStub(v)) throw new UnserializableResultError(`Cannot return a Workers RPC stub (${(v as { constructor: { name: string } }).constructor.name}) over RPC: call a method on it in the same chain instead`);
       fns.push([path, typeof v.name === 'string' && v.name ? v.name.replace(/^bound /, '') : 'anonymous']);

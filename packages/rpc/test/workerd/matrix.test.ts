@@ -97,7 +97,7 @@ describe.each(MATRIX)('$label', ({ kind, binding }) => {
 
   it('item 7: thrown errors keep message, name, custom fields and the remote stack', async () => {
     using c = client('err');
-    await expect(c.throwError()).rejects.toThrow('Test error');
+    await expect(Promise.resolve(c.throwError())).rejects.toThrow('Test error');
     const e = (await (c.throwValidation() as unknown as Promise<never>).catch((x: unknown) => x)) as Error & { field?: string };
     expect(e.name).toBe('ValidationError');
     expect(e.message).toBe('bad email');
@@ -107,7 +107,7 @@ describe.each(MATRIX)('$label', ({ kind, binding }) => {
 
   it('item 8: a thrown string rejects with that string', async () => {
     using c = client('str');
-    await expect(c.throwString()).rejects.toBe('a thrown string');
+    await expect(Promise.resolve(c.throwString())).rejects.toBe('a thrown string');
   });
 
   it('item 9: nested functions in a returned object stay callable', async () => {
