@@ -1,8 +1,7 @@
 /**
- * What a gateway socket carries across hibernation (mesh spec §4.11, plus the resume counters).
- * The attachment is the gateway's only per-connection memory besides the alarm.
+ * What a gateway socket carries across hibernation (mesh spec §4.11). Resume counters and
+ * unacknowledged frames live in SQLite instead (gateway/outbox.ts): attachments die with the socket.
  */
-import type { SeqChannelState } from '../client/seq-channel.ts';
 
 /** Serialized into each accepted gateway socket. */
 export interface GatewayAttachment {
@@ -15,8 +14,6 @@ export interface GatewayAttachment {
   bindingName: string;
   /** Resume session id when the client negotiated gap-free resume. */
   sessionId?: string;
-  /** Resume counters (both directions), refreshed after every reliable frame. */
-  seq?: SeqChannelState;
   /**
    * Set when the gateway itself closed this socket (4409, 4401, 1009, 1002): its later close event
    * is ignored, because the gateway already did the bookkeeping (or, for 4409, must not start grace).

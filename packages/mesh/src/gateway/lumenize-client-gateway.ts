@@ -1,15 +1,17 @@
 /**
- * LumenizeClientGateway: the storage-free Durable Object that bridges one client
- * (`{userId}.{tabId}`) into the mesh (mesh spec §3.5, §4.11–§4.13). It is the trust boundary: it
- * accepts only middleware-verified identity, rebuilds every call context from that identity, keeps
- * in-flight work across reconnects within the grace period, and (resume extension) numbers and
- * acknowledges every frame so nothing is lost or run twice across a dropped socket.
+ * LumenizeClientGateway: the Durable Object that bridges one client (`{userId}.{tabId}`) into the
+ * mesh (mesh spec §3.5, §4.11–§4.13). It is the trust boundary: it accepts only middleware-verified
+ * identity, rebuilds every call context from that identity, keeps in-flight work across reconnects
+ * within the grace period, and (resume extension) numbers and acknowledges every frame, keeping
+ * unacknowledged ones in its SQLite outbox (gateway/outbox.ts), so nothing is lost or run twice
+ * across a dropped socket, an eviction or a restart.
  * Guide: docs/mesh-clients.md.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { debug, type DebugLogger } from '@lumenize/debug';
 import { checkRateLimit, reportMissingRateLimiter } from '@lumenize/utils';
 import { ACK_FRAME_TYPE, isSerializedValue, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
+import { FrameTooLargeError } from '../client/frame-too-large-error.ts';
 import { ClientDisconnectedError, RateLimitedError } from '../errors.ts';
 import { encodeError, serializeValue, validateCallEnvelope } from '../envelope.ts';
 import type { CallEnvelope, CallResult, NodeIdentity, TextCallResult } from '../protocol.ts';
@@ -19,7 +21,9 @@ import { intermediateTextProblem, InvalidPeerResultError } from './intermediate-
 import { memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
-import { installHeartbeat, isHeartbeatPing } from './heartbeat.ts';
+import { installHeartbeat, isHeartbeatPing, isSocketStale } from './heartbeat.ts';
+import { DurableChannel, frameBytes } from './outbox.ts';
+import { CallOutcomeUnknownError, OutboxFullError } from './outbox-errors.ts';
 import { validateUpgrade } from './upgrade.ts';
 
 /** An incoming call (mesh → client) waiting for the client's answer. */
@@ -42,11 +46,13 @@ interface PendingIncoming {
 
 /** Client frames after which the gateway sends a standalone ack when it had nothing else to send. */
 const ACK_EVERY = 16;
-/** Re-arm period of the keep-alive timer that holds the object in memory while frames await acks. */
-const KEEP_ALIVE_MS = 10_000;
+/** Largest gateway → client frame: under SQLite's 8 MiB value limit (and the 32 MiB message limit). */
+export const MAX_OUTBOUND_FRAME_BYTES = 8_000_000;
+/** A socket whose last heartbeat answer is older than this is treated as gone (client pings every ~9 s). */
+export const HEARTBEAT_STALE_AFTER_MS = 30_000;
 
 /**
- * Storage-free gateway DO, one per client `{userId}.{tabId}`. Bind it as `LUMENIZE_CLIENT_GATEWAY`
+ * Gateway DO, one per client `{userId}.{tabId}`. Bind it as `LUMENIZE_CLIENT_GATEWAY`
  * (or any name; clients pass `gatewayBindingName`) and route upgrades to it with
  * `createLumenizeRouter`.
  * @example export { LumenizeClientGateway } from '@lumenize/mesh';
@@ -61,10 +67,17 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   /** Largest text frame accepted from a client; larger ones close the socket with 1009. */
   static maxFrameBytes = MAX_FRAME_BYTES;
   /**
-   * Resume sessions: most unacknowledged frame text held for one client (about 32 MiB). A client
-   * that keeps calling but stops acknowledging is closed with 1008 instead of growing memory.
+   * Resume sessions: most bytes (UTF-8) of unacknowledged frames kept for one client (32 MiB),
+   * checked on every frame the gateway sends. Past it the socket is closed with 1008 and the client
+   * resumes from its last ack (docs/mesh-clients.md "Durable outbox").
    */
-  static maxUnackedChars = 32 * 1024 * 1024;
+  static maxUnackedBytes = 32 * 1024 * 1024;
+  /** Resume sessions: most unacknowledged frames plus unanswered client calls for one client. */
+  static maxUnackedFrames = 10_000;
+  /** Largest frame the gateway sends; a larger answer or incoming call fails with FrameTooLargeError. */
+  static maxOutboundFrameBytes = MAX_OUTBOUND_FRAME_BYTES;
+  /** A socket whose last heartbeat answer is older than this gets no frames: it is treated as gone (4408). */
+  static heartbeatStaleAfterMs = HEARTBEAT_STALE_AFTER_MS;
 
   #log = debug(this);
   #logs = {
@@ -81,16 +94,16 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #pending = new Map<string, PendingIncoming>();
   #attachments = new WeakMap<WebSocket, GatewayAttachment>();
   #dispatch: Promise<void> = Promise.resolve();
-  #keepAlive: ReturnType<typeof setTimeout> | undefined;
   /** The client's live socket; empty after hibernation or a close, then re-derived from ctx.getWebSockets(). */
   #socket: WebSocket | undefined;
-  /** A socket whose attachment lags the resume counters (outbound frames since the last write). */
-  #stale: WebSocket | undefined;
+  /** True once this instance looked for a stored resume session (it does so once per instance). */
+  #loaded = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Client pings are answered by the runtime, without waking this object (gateway/heartbeat.ts).
     installHeartbeat(ctx);
+    DurableChannel.install(ctx.storage.sql);
   }
 
   get #config(): typeof LumenizeClientGateway {
@@ -116,7 +129,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     const offered = verified.resume?.sessionId;
     const continued = !!session && !subscriptionsLost && session.continuesWith(offered);
     if (!continued) {
-      const next = new GatewaySession(offered);
+      session?.channel?.close();
+      const next = new GatewaySession(DurableChannel.reset(this.ctx.storage.sql, offered));
       if (session) this.#endSession(session, next);
       session = next;
       this.#session = next;
@@ -137,7 +151,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     if (verified.claims) attachment.claims = verified.claims;
     if (verified.tokenExp !== undefined) attachment.tokenExp = verified.tokenExp;
     if (session!.id !== undefined) attachment.sessionId = session!.id;
-    this.#persist(server, session!, attachment);
+    this.#attachments.set(server, attachment);
+    server.serializeAttachment(attachment);
     if (alarm !== null) this.ctx.storage.deleteAlarm().catch((e: unknown) => log.error('deleteAlarm failed', { error: String(e) }));
 
     const s = session!;
@@ -147,12 +162,12 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       status.ack = s.channel.received;
       s.lastAckSent = s.channel.received;
     }
-    server.send(JSON.stringify(status));
     // Everything the client has not acknowledged (resume) or never received (plain) goes out now.
     const backlog = s.channel ? s.channel.pendingAfter(continued ? verified.resume!.ack : 0) : s.waiting.splice(0);
+    s.channel?.flush();
+    server.send(JSON.stringify(status));
     for (const text of backlog) server.send(text);
     for (const p of this.#pending.values()) if (p.session === s) p.transmitted = true;
-    this.#armKeepAlive();
     log.info('connection accepted', {
       instanceName: verified.instanceName,
       subscriptionsLost,
@@ -220,17 +235,23 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         }
       }
     }
-    if (frame.type === 'call') this.#onCall(frame, attachment, session, memberText(message, 'chain'));
-    else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame, message);
+    if (channel && frame.type === 'call' && frame.seq !== undefined && this.#full(channel, 0)) {
+      // Not run: the client must first acknowledge what it holds; it re-sends this call on resume.
+      channel.unaccept(frame.seq);
+      channel.flush();
+      this.#closeOverfull(ws, channel, attachment.instanceName);
+      return;
+    }
+    if (frame.type === 'call') {
+      channel?.owe(frame.callId);
+      this.#onCall(frame, attachment, session, memberText(message, 'chain'));
+    } else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame, message);
     else if (frame.type !== ACK_FRAME_TYPE) log.warn('unexpected frame ignored', { type: (frame as { type: string }).type });
     if (channel) {
       if (channel.received - session.lastAckSent >= ACK_EVERY) this.#sendAck(ws, session);
-      this.#persist(ws, session, attachment);
-      this.#armKeepAlive();
-      if (channel.unackedBytes > this.#config.maxUnackedChars) {
-        log.warn('client stopped acknowledging, closing 1008', { instanceName: attachment.instanceName, unackedFrames: channel.unackedCount });
-        this.#endSocket(ws, 1008, 'Too many unacknowledged frames');
-        this.#socketGone(ws);
+      channel.flush();
+      if (channel.unackedBytes > this.#config.maxUnackedBytes || channel.unackedCount > this.#config.maxUnackedFrames) {
+        this.#closeOverfull(ws, channel, attachment.instanceName);
       }
     }
   }
@@ -269,9 +290,11 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       this.#settle(callId, p, disconnected('Client did not reconnect within grace period', p.instanceName));
       failed++;
     }
-    const session = this.#session;
+    const session = this.#currentSession([]);
     this.#session = undefined;
     const dropped = session?.channel ? session.channel.unackedCount : (session?.waiting.length ?? 0);
+    session?.channel?.close();
+    DurableChannel.reset(this.ctx.storage.sql, undefined);
     if (dropped > 0) log.warn('grace expired with undelivered frames', { dropped });
     log.info('grace period expired', { failedCalls: failed });
   }
@@ -285,7 +308,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     validateCallEnvelope(envelope);
     if (envelope.batch) return encodeError(new TypeError('Batches require a LumenizeDO callee'));
     if (envelope.options?.transaction) return encodeError(new TypeError('transaction requires a LumenizeDO callee'));
-    let ws: WebSocket | undefined = this.#openSockets()[0];
+    let ws: WebSocket | undefined = this.#liveSocket();
     const instanceName = (ws && this.#attachment(ws)?.instanceName) ?? envelope.metadata?.callee?.instanceNameOrId ?? this.ctx.id.name ?? '';
     if (ws) {
       const attachment = this.#attachment(ws)!;
@@ -297,18 +320,19 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         ws = undefined;
       }
     }
-    if (!ws && !this.#session) {
-      // Nothing in memory: the alarm says whether we are within a grace period.
+    if (!ws && !this.#currentSession([])) {
+      // Nothing in memory or storage: the alarm says whether we are within a grace period.
       const alarm = await this.ctx.storage.getAlarm();
-      ws = this.#openSockets()[0];
+      ws = this.#liveSocket();
       if (!ws && !this.#session && presence(false, alarm, Date.now(), this.#config.gracePeriodMs) !== 'grace') {
         return disconnected('Client is not connected', instanceName);
       }
     } else if (!ws) {
-      // A live session without a socket: grace, or a close whose event has not been delivered yet
-      // (then make sure the grace alarm exists so this call cannot wait forever).
+      // A session without a socket: grace, a close whose event has not been delivered yet, or a
+      // restart (sockets closed without events): make sure the grace alarm exists so this call
+      // cannot wait forever.
       const alarm = await this.ctx.storage.getAlarm();
-      ws = this.#openSockets()[0];
+      ws = this.#liveSocket();
       if (!ws && alarm === null) this.#startGrace();
     }
     const session = ws ? this.#currentSession([ws])! : (this.#session ??= new GatewaySession(undefined));
@@ -414,19 +438,27 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
 
   #emitIncoming(p: PendingIncoming, ws: WebSocket | undefined): void {
     const session = p.session;
-    if (session.channel) {
-      const channel = session.channel;
-      const { seq, text } = channel.record((s) => JSON.stringify({ ...p.frame, seq: s, ack: channel.received }));
-      p.seq = seq;
-      session.lastAckSent = channel.received;
-      if (ws && safeSend(ws, text)) {
-        p.transmitted = true;
-        this.#markStale(ws);
-      }
-      this.#armKeepAlive();
+    const text = JSON.stringify(p.frame);
+    const size = frameBytes(text);
+    if (size > this.#config.maxOutboundFrameBytes) {
+      // Never stored or sent: it would fail on every replay. The caller learns why.
+      this.#logs.__executeOperation.warn('incoming call too large, refused', { callId: p.frame.callId, size });
+      this.#settle(p.frame.callId, p, encodeError(new FrameTooLargeError('this call to the client', size, this.#config.maxOutboundFrameBytes)));
       return;
     }
-    const text = JSON.stringify(p.frame);
+    if (session.channel) {
+      const channel = session.channel;
+      if (this.#full(channel, size)) {
+        this.#settle(p.frame.callId, p, encodeError(this.#outboxFull('This call', channel, p.instanceName)));
+        if (ws) this.#closeOverfull(ws, channel, p.instanceName);
+        return;
+      }
+      const { seq, text: framed } = channel.record(text);
+      p.seq = seq;
+      session.lastAckSent = channel.received;
+      if (ws && safeSend(ws, framed)) p.transmitted = true;
+      return;
+    }
     if (ws && safeSend(ws, text)) {
       p.transmitted = true;
     } else {
@@ -442,22 +474,42 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       log.warn('response dropped: the client session that made the call has ended', { callId: response.callId });
       return;
     }
-    const [ws] = this.#openSockets();
+    const ws = this.#liveSocket();
+    const callId = String(response.callId);
+    let body = withResult(JSON.stringify(response), resultText);
+    const size = frameBytes(body);
+    if (size > this.#config.maxOutboundFrameBytes) {
+      // Stored or sent, it would fail on every replay: the client gets the reason instead.
+      log.warn('answer too large, answered with FrameTooLargeError', { callId, size });
+      body = JSON.stringify(errorResponse(callId, new FrameTooLargeError('the answer to this call', size, this.#config.maxOutboundFrameBytes)));
+    }
     if (session.channel) {
       const channel = session.channel;
-      const { text } = channel.record((s) => withResult(JSON.stringify({ ...response, seq: s, ack: channel.received }), resultText));
+      if (!channel.settle(callId)) {
+        log.warn('response dropped: this call was already answered', { callId });
+        return;
+      }
+      let overfull = false;
+      if (this.#full(channel, frameBytes(body))) {
+        // Owed exactly once: the client gets a small error instead of an answer it cannot take now.
+        overfull = true;
+        body = JSON.stringify(errorResponse(callId, this.#outboxFull('The answer to this call', channel, this.#instanceName(ws))));
+      }
+      const { text } = channel.record(body);
       session.lastAckSent = channel.received;
-      if (ws && safeSend(ws, text)) this.#markStale(ws);
-      this.#armKeepAlive();
+      if (ws) {
+        safeSend(ws, text);
+        if (overfull) this.#closeOverfull(ws, channel, this.#instanceName(ws));
+      }
       return;
     }
-    if (!ws || !safeSend(ws, withResult(JSON.stringify(response), resultText))) log.warn('response dropped: no client socket open', { callId: response.callId });
+    if (!ws || !safeSend(ws, body)) log.warn('response dropped: no client socket open', { callId: response.callId });
   }
 
   /** Takes an untransmitted incoming call back out of its session's outbound frames. */
   #withdraw(p: PendingIncoming): void {
     if (p.seq !== undefined && p.session.channel) {
-      p.session.channel.replace(p.seq, JSON.stringify({ type: ACK_FRAME_TYPE, seq: p.seq }));
+      p.session.channel.replace(p.seq, JSON.stringify({ type: ACK_FRAME_TYPE, seq: p.seq, ack: p.session.channel.received }));
     } else if (p.waitingText !== undefined) {
       const i = p.session.waiting.indexOf(p.waitingText);
       if (i >= 0) p.session.waiting.splice(i, 1);
@@ -493,17 +545,42 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     return a;
   }
 
-  /** The in-memory session, rebuilt from an open socket's attachment after hibernation. */
+  /**
+   * The session: in memory, else the resume session stored in SQLite (after hibernation, eviction or
+   * a restart), else a plain session rebuilt from an open socket's attachment.
+   */
   #currentSession(open: WebSocket[]): GatewaySession | undefined {
     if (this.#session) return this.#session;
+    if (!this.#loaded) {
+      this.#loaded = true;
+      const channel = DurableChannel.load(this.ctx.storage.sql);
+      if (channel) {
+        this.#session = new GatewaySession(channel);
+        this.#answerOrphans(this.#session);
+        return this.#session;
+      }
+    }
     for (const ws of open) {
       const a = this.#attachment(ws);
       if (a && !a.ended) {
-        this.#session = new GatewaySession(a.sessionId, a.seq);
+        // A resume socket whose session is not stored (never expected): start it afresh.
+        this.#session = new GatewaySession(a.sessionId === undefined ? undefined : DurableChannel.reset(this.ctx.storage.sql, a.sessionId));
         return this.#session;
       }
     }
     return undefined;
+  }
+
+  /**
+   * A fresh instance found client calls owed an answer: the instance that forwarded them is gone
+   * (no forward survives in memory), so each gets CallOutcomeUnknownError, exactly once.
+   */
+  #answerOrphans(session: GatewaySession): void {
+    const channel = session.channel!;
+    for (const callId of channel.owed()) {
+      this.#logs.callResponse.warn('call in flight when the gateway restarted: answered with CallOutcomeUnknownError', { callId });
+      if (channel.settle(callId)) channel.record(JSON.stringify(errorResponse(callId, new CallOutcomeUnknownError(callId))));
+    }
   }
 
   /**
@@ -516,7 +593,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       if (p.transmitted) {
         this.#settle(callId, p, disconnected('Connection lost during call', p.instanceName));
       } else {
-        this.#withdraw(p);
+        // A resume session's rows went with it (the next session reset the outbox).
+        if (!old.channel) this.#withdraw(p);
         p.session = next;
         p.seq = undefined;
         p.waitingText = undefined;
@@ -528,7 +606,6 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   /** Closes a socket from our side and marks it so its close event is ignored. */
   #endSocket(ws: WebSocket, code: number, reason: string): void {
     if (this.#socket === ws) this.#socket = undefined;
-    if (this.#stale === ws) this.#stale = undefined;
     const a = this.#attachment(ws);
     if (a) {
       a.ended = true;
@@ -551,7 +628,6 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
    */
   #socketGone(ws: WebSocket): void {
     if (this.#socket === ws) this.#socket = undefined;
-    if (this.#stale === ws) this.#stale = undefined;
     if (this.#openSockets().some((other) => other !== ws)) return;
     this.#startGrace();
     const session = this.#session;
@@ -567,59 +643,42 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       .catch((e: unknown) => this.#logs.alarm.error('setAlarm failed', { error: String(e) }));
   }
 
-  /** Writes the session's resume counters into the socket attachment (what survives hibernation). */
-  #persist(ws: WebSocket, session: GatewaySession, attachment?: GatewayAttachment): void {
-    const a = attachment ?? this.#attachment(ws);
-    if (!a) return;
-    if (session.channel) a.seq = session.channel.snapshot();
-    this.#attachments.set(ws, a);
-    if (this.#stale === ws) this.#stale = undefined;
-    ws.serializeAttachment(a);
+  /** The open socket frames go to; a socket whose heartbeat went stale is treated as gone (grace starts). */
+  #liveSocket(): WebSocket | undefined {
+    const ws = this.#openSockets()[0];
+    if (!ws || !isSocketStale(this.ctx, ws, Date.now(), this.#config.heartbeatStaleAfterMs)) return ws;
+    this.#logs.webSocketClose.warn('socket heartbeat stale, treated as gone (closing 4408)', { instanceName: this.#attachment(ws)?.instanceName });
+    this.#currentSession([ws]);
+    this.#endSocket(ws, 4408, 'Heartbeat stale');
+    this.#socketGone(ws);
+    return undefined;
   }
 
-  /**
-   * After an outbound frame the attachment is not rewritten at once: a frame the client has not
-   * acknowledged keeps the keep-alive timer pending, so the object cannot hibernate before the
-   * client's next frame (which carries the ack and persists) or the timer's own flush. One write
-   * per call instead of two.
-   */
-  #markStale(ws: WebSocket): void {
-    this.#stale = ws;
+  #instanceName(ws: WebSocket | undefined): string {
+    return (ws && this.#attachment(ws)?.instanceName) ?? this.ctx.id.name ?? '';
   }
 
-  #flushAttachment(): void {
-    const ws = this.#stale;
-    const session = this.#session;
-    if (!ws || !session) return;
-    try {
-      this.#persist(ws, session);
-    } catch {
-      // Socket already gone: nothing left to resume on it.
-      this.#stale = undefined;
-    }
+  /** True when one more frame of `bytes` would pass the outbox limits (frames + owed answers, bytes). */
+  #full(channel: DurableChannel, bytes: number): boolean {
+    return channel.unackedCount + channel.owedCount + 1 > this.#config.maxUnackedFrames || channel.unackedBytes + bytes > this.#config.maxUnackedBytes;
+  }
+
+  #outboxFull(what: string, channel: DurableChannel, instanceName: string): OutboxFullError {
+    return new OutboxFullError(what, instanceName, channel.unackedCount, channel.unackedBytes, this.#config.maxUnackedFrames, this.#config.maxUnackedBytes);
+  }
+
+  /** The client holds too much unacknowledged: close 1008; it resumes from its last ack (a replay it acknowledges). */
+  #closeOverfull(ws: WebSocket, channel: DurableChannel, instanceName: string): void {
+    this.#logs.webSocketMessage.warn('client not acknowledging, closing 1008', { instanceName, unackedFrames: channel.unackedCount, unackedBytes: channel.unackedBytes });
+    this.#endSocket(ws, 1008, 'Too many unacknowledged frames');
+    this.#socketGone(ws);
   }
 
   #sendAck(ws: WebSocket, session: GatewaySession): void {
     if (!session.channel) return;
+    session.channel.flush();
     safeSend(ws, JSON.stringify({ type: ACK_FRAME_TYPE, ack: session.channel.received }));
     session.lastAckSent = session.channel.received;
-  }
-
-  /**
-   * While frames await the client's acknowledgement the object must stay in memory (the frames are
-   * not persisted); a pending timer keeps it from hibernating. An armed timer is left to lapse even
-   * when nothing is owed any more (clearing and re-arming it on every call cost more than the call's
-   * own work); when it fires it re-checks, writes counters that are not yet in the attachment, and
-   * re-arms only if frames are still owed. Idle, the object hibernates at most one period later.
-   */
-  #armKeepAlive(): void {
-    if (this.#keepAlive !== undefined) return;
-    if ((this.#session?.channel?.unackedCount ?? 0) === 0) return;
-    this.#keepAlive = setTimeout(() => {
-      this.#keepAlive = undefined;
-      this.#flushAttachment();
-      this.#armKeepAlive();
-    }, KEEP_ALIVE_MS);
   }
 }
 

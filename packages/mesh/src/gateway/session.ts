@@ -1,25 +1,26 @@
 /**
- * A gateway's in-memory view of one client session: the frames it owes the client and, with gap-free
- * resume, the sequence counters of both directions. A session outlives a socket (reconnects within
- * the grace period continue it) and is rebuilt from the socket attachment after hibernation.
+ * A gateway's in-memory view of one client session: with gap-free resume, the durable channel
+ * (counters and unacknowledged frames in SQLite, gateway/outbox.ts); for plain clients, the frames
+ * that could not be sent while no socket was open. A session outlives a socket (reconnects within
+ * the grace period continue it) and, with resume, a restart of the gateway.
  */
-import { SeqChannel, type SeqChannelState } from '../client/seq-channel.ts';
+import type { DurableChannel } from './outbox.ts';
 
 /** One client session held by the gateway. */
 export class GatewaySession {
   /** Resume session id; undefined for a client that did not negotiate resume (plain spec protocol). */
   readonly id: string | undefined;
   /** Sequence counters and unacknowledged frames (resume sessions only). */
-  readonly channel: SeqChannel | undefined;
+  readonly channel: DurableChannel | undefined;
   /** Plain sessions: frames that could not be sent because no socket was open (sent on reconnect). */
   readonly waiting: string[] = [];
   /** Last cumulative ack we told the client, to decide when a standalone ack is due. */
   lastAckSent = 0;
 
-  constructor(id: string | undefined, state?: SeqChannelState) {
-    this.id = id;
-    this.channel = id === undefined ? undefined : new SeqChannel(state);
-    if (state) this.lastAckSent = state.received;
+  constructor(channel: DurableChannel | undefined) {
+    this.id = channel?.sessionId;
+    this.channel = channel;
+    if (channel) this.lastAckSent = channel.received;
   }
 
   /** True when this session can continue on a new connection offering `sessionId` (undefined = plain client). */

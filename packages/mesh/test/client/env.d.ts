@@ -13,6 +13,11 @@ declare namespace Cloudflare {
     READER: DurableObjectNamespace<import('./worker.ts').ReaderDO>;
     RAW_REPLY: DurableObjectNamespace<import('./hostile-nodes.ts').RawReplyDO>;
     CAPPED_NEWS: DurableObjectNamespace<import('./hostile-nodes.ts').CappedNewsDO>;
+    COUNTING_GATEWAY: DurableObjectNamespace<import('./outbox-nodes.ts').CountingGateway>;
+    STALE_GATEWAY: DurableObjectNamespace<import('./outbox-nodes.ts').StaleGateway>;
+    TINY_GATEWAY: DurableObjectNamespace<import('./outbox-nodes.ts').TinyOutboxGateway>;
+    HOLD: DurableObjectNamespace<import('./outbox-nodes.ts').HoldDO>;
+    BIG: DurableObjectNamespace<import('./outbox-nodes.ts').BigDO>;
     SPELLCHECK: Service<import('./worker.ts').SpellCheckWorker>;
     TEST_GATEWAY_LIMITER: RateLimit;
   }

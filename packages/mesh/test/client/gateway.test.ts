@@ -293,7 +293,9 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
     expect(withToken.status).toBe(426);
   });
 
-  it('leaves no KV keys and no SQL tables after connect, call and close (item 65)', async () => {
+  // Item 65 (zero storage) is overridden by issue 13: resume sessions keep an outbox in SQLite. A plain
+  // client still leaves no rows and no KV keys; only the outbox tables exist.
+  it('leaves no KV keys and no stored rows after a plain connect, call and close (item 65, as amended by the outbox)', async () => {
     const name = `quinn.${tab()}`;
     const sock = await openRaw(name);
     await sock.next('connection_status');
@@ -302,16 +304,18 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
     sock.ws.close(1000);
     await sock.closed;
     const stub = env.LUMENIZE_CLIENT_GATEWAY.getByName(name);
-    const { keys, tables } = await runInDurableObject(stub, (_i, state) => ({
-      keys: [...state.storage.kv.list()].length,
-      tables: state.storage.sql
+    const { keys, tables, rows } = await runInDurableObject(stub, (_i, state) => {
+      const tables = state.storage.sql
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .toArray()
         .map((r) => r.name)
-        .filter((n) => !n.startsWith('_cf_')),
-    }));
+        .filter((n) => !n.startsWith('_cf_'));
+      const rows = tables.reduce((n, t) => n + Number(state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n), 0);
+      return { keys: [...state.storage.kv.list()].length, tables, rows };
+    });
     expect(keys).toBe(0);
-    expect(tables).toEqual([]);
+    expect(tables.sort()).toEqual(['__lmz_gateway_forwarded', '__lmz_gateway_outbox', '__lmz_gateway_session']);
+    expect(rows).toBe(0);
   });
 
   it('rate limit: call N+1 gets RateLimitedError without forwarding; gateways of one user share it; others are unaffected (item 68)', async () => {

@@ -10,6 +10,7 @@ import { ClientDisconnectedError } from '../../src/errors.ts';
 import { simOnBeforeConnect, simOnBeforeRequest, simRefreshEndpoint } from './sim-auth.ts';
 
 export { CappedNewsDO, RawReplyDO } from './hostile-nodes.ts';
+export { BigDO, CountingGateway, HoldDO, StaleGateway, TinyOutboxGateway } from './outbox-nodes.ts';
 
 /** Default gateway class (bound as LUMENIZE_CLIENT_GATEWAY and MY_GATEWAY); long grace so tests expire it explicitly. */
 export class TestGateway extends LumenizeClientGateway<Cloudflare.Env> {
@@ -20,7 +21,7 @@ export class TestGateway extends LumenizeClientGateway<Cloudflare.Env> {
 export class ShortTimeoutGateway extends LumenizeClientGateway<Cloudflare.Env> {
   static override gracePeriodMs = 60_000;
   static override clientCallTimeoutMs = 300;
-  static override maxUnackedChars = 1_500;
+  static override maxUnackedBytes = 1_500;
 }
 
 /** Gateway limited by TEST_GATEWAY_LIMITER (3 calls per user per minute). */
@@ -273,7 +274,7 @@ const simAuthRoutes = (env: Cloudflare.Env) =>
     onBeforeConnect: simOnBeforeConnect,
     onBeforeRequest: simOnBeforeRequest,
     // The router is closed by default: name the extra gateways and DOs the tests connect to.
-    bindings: ['MY_GATEWAY', 'SHORT_GATEWAY', 'LIMITED_GATEWAY', 'CLOSER'],
+    bindings: ['MY_GATEWAY', 'SHORT_GATEWAY', 'LIMITED_GATEWAY', 'CLOSER', 'COUNTING_GATEWAY', 'STALE_GATEWAY', 'TINY_GATEWAY'],
   });
 
 export default {
