@@ -134,6 +134,9 @@ export class CounterBase extends DurableObject<Cloudflare.Env> {
   lookupStored(key: unknown): unknown {
     return this.ctx.storage.kv.get<Map<unknown, unknown>>('keyed')?.get(key);
   }
+  readCount(): number {
+    return this.ctx.storage.kv.get<number>('count') ?? 0;
+  }
   setFlag(v: number): number {
     this.ctx.storage.kv.put('flag', v);
     return v;

@@ -44,6 +44,8 @@ function prepare(raw: unknown, index: number, ocan: OcanConfig, config: Resolved
     const entry = decodeEntry(raw);
     const chain = decodeOperationChain(entry.operations, chainBudget(ocan));
     if (chain.length === 0 && !entry.inspect) throw new RpcAccessDeniedError('RPC access denied: (an empty chain reads the whole Durable Object; use __asObject())');
+    // The policy first, so a denied key is reported as such (the core would name blocked keys itself).
+    ocan.checkEntry!(chain);
     validateOperationChain(chain, ocan);
     config.raw.onBeforeCall?.(chain, info);
     return { id, entry, chain };

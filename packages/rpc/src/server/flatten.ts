@@ -31,9 +31,16 @@ export class UnserializableResultError extends TypeError {
   override name = 'UnserializableResultError';
 }
 
+/** Workers RPC stubs and promises are host objects tagged by the runtime (a DO stub is `[object DurableObject]`). */
+const STUB_TAGS = /^\[object (DurableObject|DurableObjectStub|DurableObjectNamespace|Fetcher|RpcStub|RpcPromise|RpcProperty|WorkerEntrypoint|ServiceStub)\]$/;
+
+function stubName(v: object): string | undefined {
+  const m = STUB_TAGS.exec(Object.prototype.toString.call(v));
+  return m ? m[1] : undefined;
+}
+
 function isRpcStub(v: object): boolean {
-  const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && /^(DurableObjectStub|Fetcher|RpcStub|RpcPromise|RpcProperty|WorkerEntrypoint)$/.test(name);
+  return stubName(v) !== undefined;
 }
 
 /** Whether flattening changes anything below `v` (functions, class instances, host objects). */
@@ -71,7 +78,7 @@ export function flattenResult(value: unknown): { value: unknown; fns: FunctionSl
     // Subtrees without functions or class instances stay the original objects (identity for Map/Set keys).
     if (typeof v === 'object' && v !== null && !copies.has(v) && !needsFlatten(v, memo, depth)) return v;
     if (typeof v === 'function') {
-      if (isRpcStub(v)) throw new UnserializableResultError(`Cannot return a Workers RPC stub (${(v as { constructor: { name: string } }).constructor.name}) over RPC: call a method on it in the same chain instead`);
+      if (isRpcStub(v)) throw new UnserializableResultError(`RPC result is not serializable: a Workers RPC stub (${stubName(v)}) cannot be returned over RPC; call a method on it in the same chain instead`);
       fns.push([path, typeof v.name === 'string' && v.name ? v.name.replace(/^bound /, '') : 'anonymous']);
       return null;
     }
@@ -79,7 +86,7 @@ export function flattenResult(value: unknown): { value: unknown; fns: FunctionSl
     const done = copies.get(v);
     if (done !== undefined) return done;
     if (depth > FLATTEN_MAX_DEPTH || isEncoderType(v)) return v;
-    if (isRpcStub(v)) throw new UnserializableResultError(`Cannot return a Workers RPC stub (${(v as { constructor: { name: string } }).constructor.name}) over RPC: call a method on it in the same chain instead`);
+    if (isRpcStub(v)) throw new UnserializableResultError(`RPC result is not serializable: a Workers RPC stub (${stubName(v)}) cannot be returned over RPC; call a method on it in the same chain instead`);
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       copies.set(v, out);

@@ -21,6 +21,34 @@ function parseError(config: ResolvedConfig, status: number, message: string): Re
   return new Response(encodeResponseMessage(config.type, [['parse-error', 0, encodeError(error)]]), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
+/** The body, or the byte count at which it passed `max` (reading stops there; the rest is drained unread). */
+async function readLimited(request: Request, max: number): Promise<Uint8Array | number> {
+  const declared = Number(request.headers.get('Content-Length') ?? NaN);
+  const reader = request.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let over = Number.isFinite(declared) && declared > max ? declared : 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (over || total > max) {
+      over ||= total;
+      continue; // drain without keeping, so the platform never sees an unread request stream
+    }
+    chunks.push(value);
+  }
+  if (over) return Math.max(over, total);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
 /** True when `pathname` lies under the prefix. */
 export function isUnderPrefix(pathname: string, config: ResolvedConfig): boolean {
   return pathname === config.prefix || pathname.startsWith(`${config.prefix}/`);
@@ -39,10 +67,8 @@ export async function handleRpcRequest(request: Request, doInstance: object, con
   if (segments[segments.length - 1] !== 'call') return new Response(`Unknown RPC endpoint: ${url.pathname}`, { status: 404 });
   if (request.headers.get('Upgrade')?.toLowerCase() === 'websocket') return acceptRpcWebSocket(request, doInstance, cfg);
   if (request.method !== 'POST') return new Response('Method not allowed', { status: 405, headers: { Allow: 'POST' } });
-  const declared = Number(request.headers.get('Content-Length') ?? NaN);
-  if (declared > cfg.maxRequestBytes) return parseError(cfg, 413, `RPC request too large: ${declared} bytes > maxRequestBytes ${cfg.maxRequestBytes}`);
-  const body = await request.arrayBuffer();
-  if (body.byteLength > cfg.maxRequestBytes) return parseError(cfg, 413, `RPC request too large: ${body.byteLength} bytes > maxRequestBytes ${cfg.maxRequestBytes}`);
+  const body = await readLimited(request, cfg.maxRequestBytes);
+  if (typeof body === 'number') return parseError(cfg, 413, `RPC request too large: ${body} bytes > maxRequestBytes ${cfg.maxRequestBytes}`);
   let entries: unknown[];
   try {
     const parsed = parseRequestMessage(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body), cfg.type);

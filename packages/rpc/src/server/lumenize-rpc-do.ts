@@ -37,7 +37,13 @@ export function lumenizeRpcDO<T extends new (...args: any[]) => any>(DOClass: T,
       await proto.webSocketMessage?.call(this, ws, message);
     }
     async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
-      if (typeof proto.webSocketClose === 'function') await proto.webSocketClose.call(this, ws, code, reason, wasClean);
+      if (typeof proto.webSocketClose === 'function') return void (await proto.webSocketClose.call(this, ws, code, reason, wasClean));
+      // Complete the close handshake so the socket leaves ctx.getWebSockets().
+      try {
+        ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+      } catch {
+        // already closed
+      }
     }
     async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
       if (typeof proto.webSocketError === 'function') await proto.webSocketError.call(this, ws, error);
