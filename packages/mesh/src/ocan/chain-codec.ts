@@ -7,7 +7,7 @@
  */
 import { createNestedOperation, isNestedOperationMarker, leadsToMarker, markPathContainer } from './marker.ts';
 import type { NestedOperationMarker, OcanConfig, Operation, OperationChain, WireNestedOperation, WireOperation, WireOperationChain } from './types.ts';
-import { DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_PATH, isPlainData } from './limits.ts';
+import { checkChainSize, checkOperation, DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_PATH, isPlainData } from './limits.ts';
 
 /**
  * The wire/storage form of an in-memory chain (as `getOperationChain` returns it). Store or send this,
@@ -95,33 +95,17 @@ export function decodeOperationChain(wire: unknown, budget: ChainBudget = chainB
 }
 
 function decodeChain(wire: unknown, state: DecodeState, level: number): OperationChain {
-  if (!Array.isArray(wire)) throw new TypeError('Invalid operation chain: operations must be an array');
-  if (wire.length > state.maxDepth) throw new RangeError(`Operation chain too deep: ${wire.length} > ${state.maxDepth}`);
-  if (level > state.maxDepth) throw new RangeError(`Operation chain too deep: nested ${level} levels > ${state.maxDepth}`);
-  state.operations += wire.length;
-  if (state.operations > state.maxOperations) {
-    throw new RangeError(`Operation budget exceeded: more than ${state.maxOperations} operations in one chain and its nested chains`);
-  }
+  checkChainSize(wire, level, state);
   const out: Operation[] = [];
   for (let i = 0; i < wire.length; i++) {
-    const op: unknown = wire[i];
-    if (typeof op !== 'object' || op === null) throw new TypeError(`Invalid operation chain: operation ${i} is not an object`);
-    const { type } = op as { type?: unknown };
-    if (type === 'get') {
-      const { key } = op as { key?: unknown };
-      if (typeof key !== 'string' && typeof key !== 'number') {
-        throw new TypeError(`Invalid operation chain: key of operation ${i} must be a string or number`);
-      }
-      out.push({ type: 'get', key });
-    } else if (type === 'apply') {
-      const { args, nested } = op as { args?: unknown; nested?: unknown };
-      if (!Array.isArray(args)) throw new TypeError(`Invalid operation chain: args of operation ${i} must be an array`);
-      if (args.length > state.maxArgs) throw new RangeError(`Too many arguments: ${args.length} > ${state.maxArgs}`);
-      if (nested !== undefined) placeNested(args, nested, i, state, level);
-      out.push({ type: 'apply', args });
-    } else {
-      throw new TypeError(`Invalid operation chain: operation ${i} has unknown type '${String(type)}'`);
+    const op = checkOperation(wire[i], i, state.maxArgs);
+    if (op.type === 'get') {
+      out.push({ type: 'get', key: op.key });
+      continue;
     }
+    const { nested } = op.op as { nested?: unknown };
+    if (nested !== undefined) placeNested(op.args, nested, i, state, level);
+    out.push({ type: 'apply', args: op.args });
   }
   return out;
 }

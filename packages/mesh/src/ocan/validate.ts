@@ -4,7 +4,7 @@
  * referenced, and only the containers recorded on the way to a marker are walked.
  */
 import { isNestedOperationMarker, leadsToMarker } from './marker.ts';
-import { DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS } from './limits.ts';
+import { checkChainSize, checkOperation, DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS } from './limits.ts';
 import type { NestedOperationMarker, OcanConfig, OperationChain } from './types.ts';
 
 export { DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS, isPlainData } from './limits.ts';
@@ -46,34 +46,16 @@ interface ValidationState {
 }
 
 function validateAt(chain: unknown, state: ValidationState, level: number): void {
-  const { maxDepth, maxArgs } = state;
-  if (!Array.isArray(chain)) throw new TypeError('Invalid operation chain: operations must be an array');
-  if (chain.length > maxDepth) throw new RangeError(`Operation chain too deep: ${chain.length} > ${maxDepth}`);
-  if (level > maxDepth) throw new RangeError(`Operation chain too deep: nested ${level} levels > ${maxDepth}`);
-  state.operations += chain.length;
-  if (state.operations > state.maxOperations) {
-    throw new RangeError(`Operation budget exceeded: more than ${state.maxOperations} operations in one chain and its nested chains`);
-  }
+  checkChainSize(chain, level, state);
   let calls = 0;
   const nested: NestedOperationMarker[] = [];
   for (let i = 0; i < chain.length; i++) {
-    const op: unknown = chain[i];
-    if (typeof op !== 'object' || op === null) throw new TypeError(`Invalid operation chain: operation ${i} is not an object`);
-    const { type } = op as { type?: unknown };
-    if (type === 'get') {
-      const { key } = op as { key?: unknown };
-      if (typeof key !== 'string' && typeof key !== 'number') {
-        throw new TypeError(`Invalid operation chain: key of operation ${i} must be a string or number`);
-      }
-      if (typeof key === 'string' && BLOCKED_KEYS.has(key)) throw new TypeError(`Operation chain uses blocked key '${key}'`);
-    } else if (type === 'apply') {
-      const { args } = op as { args?: unknown };
-      if (!Array.isArray(args)) throw new TypeError(`Invalid operation chain: args of operation ${i} must be an array`);
-      if (args.length > maxArgs) throw new RangeError(`Too many arguments: ${args.length} > ${maxArgs}`);
-      calls++;
-      forEachMarker(args, (marker) => nested.push(marker), state.seen);
+    const op = checkOperation(chain[i], i, state.maxArgs);
+    if (op.type === 'get') {
+      if (typeof op.key === 'string' && BLOCKED_KEYS.has(op.key)) throw new TypeError(`Operation chain uses blocked key '${op.key}'`);
     } else {
-      throw new TypeError(`Invalid operation chain: operation ${i} has unknown type '${String(type)}'`);
+      calls++;
+      forEachMarker(op.args, (marker) => nested.push(marker), state.seen);
     }
   }
   if ((state.config.requireMeshDecorator ?? true) && calls === 0) {
