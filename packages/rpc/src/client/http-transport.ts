@@ -63,6 +63,9 @@ export class HttpPostRpcTransport implements RpcTransport {
   }
 
   setKeepAlive(_enabled: boolean): void {}
+
+  /** Nothing to close (stateless); present so every transport can be disposed alike. */
+  disconnect(): void {}
 }
 
 /**

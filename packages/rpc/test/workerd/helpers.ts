@@ -1,6 +1,6 @@
 /** Client factories for the workerd tests: every request goes through SELF (the test Worker). */
 import { SELF, env } from 'cloudflare:test';
-import { getWebSocketShim, type Metrics } from '@lumenize/utils';
+import { getWebSocketShim, type Metrics, type WebSocketShimClass } from '@lumenize/utils';
 import { createHttpTransport, createRpcClient, createWebSocketTransport, type RpcClient, type WebSocketTransportConfig, type HttpTransportConfig } from '../../src/index.ts';
 import type { CounterBase } from '../nodes.ts';
 
@@ -36,7 +36,7 @@ export function countingFetch(metrics: Metrics): typeof fetch {
   }) as typeof fetch;
 }
 
-export function shim(metrics?: Metrics): typeof WebSocket {
+export function shim(metrics?: Metrics): WebSocketShimClass {
   return getWebSocketShim((input, init) => SELF.fetch(input, init), { metrics });
 }
 
