@@ -50,6 +50,7 @@ export {
 } from './ocan/index.ts';
 export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from './errors.ts';
 export { InvalidPeerResultError } from './gateway/intermediate-text.ts';
+export { FrameTooLargeError, FRAME_TOO_LARGE } from './client/frame-too-large-error.ts';
 export { SubscriptionLimitError, UnknownSubscriptionError } from './pubsub/protocol.ts';
 export {
   GatewayMessageType,
@@ -71,4 +72,6 @@ export type { LmzApi, LmzCalls } from './lmz-api.ts';
 export type { Unprotected } from './unprotected.ts';
 export { NadisPlugin, type LumenizeServices, type ServiceFactory } from './nadis/registry.ts';
 export { sql, type SqlTag, type SqlRow, type SqlMigration } from './nadis/sql.ts';
+export { Fanout, LumenizeFanoutWorker, FanoutLimitError, FanoutBranchError, MAX_DIRECT, MAX_RECIPIENTS, HARD_MAX_RECIPIENTS, BRANCH_TIMEOUT_MS, FANOUT_BINDING } from './fanout/index.ts';
+export type { FanoutSummary, FanoutFailure, FanoutRecipient, FanoutOptions, FanoutLimitCode } from './fanout/index.ts';
 export { Alarms, type Schedule, type ScheduledAlarm, type DelayedAlarm, type CronAlarm, type ScheduleOptions, type ScheduleCriteria } from './nadis/alarms.ts';
