@@ -29,7 +29,7 @@ describe('an answer the client can no longer send', () => {
     debug.setOutput((r) => records.push(r));
     const made = makeClient(SlowClient, 'dora');
     await connected(made.client);
-    const outcome = env.ECHO.getByName('dropped-answer').callClient('LUMENIZE_CLIENT_GATEWAY', made.instanceName, 'slow', []);
+    const outcome: Promise<unknown> = Promise.resolve(env.ECHO.getByName('dropped-answer').callClient('LUMENIZE_CLIENT_GATEWAY', made.instanceName, 'slow', []));
     await until(() => made.client.entered, 'the incoming call to start');
     made.client.disconnect();
     // Nodes in this isolate reconfigure the filter from env.DEBUG when they wake: set it right before
