@@ -12,6 +12,7 @@ import { BASE_URL, countingFetch, makeClient, shim, stubOf, uniqueName } from '.
 
 type Loose = Record<string, any>;
 type Client = RpcClient<typeof CounterBase>;
+type SocketInfo = { tags: string[]; attachment: unknown };
 
 async function rejection(p: unknown): Promise<Error> {
   return Promise.resolve(p).then(
@@ -201,7 +202,7 @@ describe('downstream (items 31, 32, 33, 36)', () => {
     const both = Promise.all([a1.next(), b.next()]);
     await a1.c.push(['alice', 'bob', 'nobody'], 'broadcast');
     expect(await both).toEqual(['broadcast', 'broadcast']);
-    const sockets = await stubOf('RPC_DO', name).socketTags();
+    const sockets = (await stubOf('RPC_DO', name).socketTags()) as unknown as SocketInfo[];
     expect(sockets.map((s) => s.tags).sort()).toEqual([['alice'], ['alice'], ['bob']]);
     expect(sockets.map((s) => (s.attachment as { clientId: string }).clientId).sort()).toEqual(['alice', 'alice', 'bob']);
     await stubOf('RPC_DO', name).push('nobody', 'ignored');
@@ -251,7 +252,7 @@ describe('downstream (items 31, 32, 33, 36)', () => {
     const next = chosen.next();
     await stubOf('GUARD_DO', name).push('server-chosen', 'for the server-chosen id');
     expect(await next).toBe('for the server-chosen id');
-    const [socket] = await stubOf('GUARD_DO', name).socketTags();
+    const [socket] = (await stubOf('GUARD_DO', name).socketTags()) as unknown as SocketInfo[];
     expect(socket.attachment).toEqual({ clientId: 'server-chosen', role: 'tester' });
     chosen.c[Symbol.dispose]();
   });
