@@ -176,7 +176,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     // Carol pastes 1 MB: the client refuses the frame (over its 1 MiB limit) before it is sent.
     await carol.page.focus('#editor');
     await carol.page.keyboard.insertText('x'.repeat(1_048_576));
-    await carol.page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => /too large to send/.test(t.textContent ?? '')), undefined, { timeout: 10_000 });
+    await carol.page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((t) => /too large to send/.test(t.textContent ?? '')), undefined, { timeout: 10_000 });
     // The refused edit is dropped: her editor shows the document again, still connected.
     await until(carol.page, 'Carol\'s editor back to the stored text', (v) => v.text === 'Intro.' && v.status === 'connected', 10_000);
     expect(await carol.page.evaluate(() => (window as unknown as { lumenize: { client: { connectionState: string } } }).lumenize.client.connectionState)).toBe('connected');

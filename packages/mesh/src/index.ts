@@ -49,7 +49,8 @@ export {
   type AnyContinuation,
 } from './ocan/index.ts';
 export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from './errors.ts';
-export { InvalidPeerResultError } from './gateway/intermediate-text.ts';
+export { InvalidPeerResultError } from './gateway/invalid-peer-result-error.ts';
+export { CallOutcomeUnknownError, OutboxFullError, CALL_OUTCOME_UNKNOWN, OUTBOX_FULL } from './gateway/outbox-errors.ts';
 export { FrameTooLargeError, FRAME_TOO_LARGE } from './client/frame-too-large-error.ts';
 export { SubscriptionLimitError, UnknownSubscriptionError } from './pubsub/protocol.ts';
 export {

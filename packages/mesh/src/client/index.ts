@@ -9,6 +9,9 @@ export { mesh, meshFn, result, local } from '../decorators.ts';
 export * from '../ocan/index.ts';
 export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from '../errors.ts';
 export { FrameTooLargeError, FRAME_TOO_LARGE } from './frame-too-large-error.ts';
+// Errors the gateway sends; registered here too so a client receives the same classes.
+export { InvalidPeerResultError } from '../gateway/invalid-peer-result-error.ts';
+export { CallOutcomeUnknownError, OutboxFullError, CALL_OUTCOME_UNKNOWN, OUTBOX_FULL } from '../gateway/outbox-errors.ts';
 export { MAX_FRAME_BYTES } from './frames.ts';
 export {
   HEARTBEAT_PING,

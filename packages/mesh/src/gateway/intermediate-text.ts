@@ -14,16 +14,7 @@
  */
 export const MAX_INTERMEDIATE_DEPTH = 64;
 
-/**
- * A result or error that a peer (a client answering through its gateway, or a callee) sent in a
- * form that cannot be forwarded. It reaches the caller instead of the broken value.
- */
-export class InvalidPeerResultError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidPeerResultError';
-  }
-}
+export { InvalidPeerResultError } from './invalid-peer-result-error.ts';
 
 /** Thrown inside the scan: position and what was expected there. */
 class Refused {
