@@ -7,6 +7,7 @@ export { lumenizeRpcDO } from './server/lumenize-rpc-do.ts';
 export { handleRpcRequest } from './server/handle-request.ts';
 export { handleRpcMessage } from './server/handle-message.ts';
 export { sendDownstream } from './server/downstream.ts';
+export { schemaValidators, RpcArgumentError } from './server/schema-validators.ts';
 export { createRpcClient, type RpcClient } from './client/create-client.ts';
 export { setInspectMode, getLastBatchRequest } from './client/inspect-mode.ts';
 export { createHttpTransport, HttpPostRpcTransport, type HttpTransportConfig } from './client/http-transport.ts';

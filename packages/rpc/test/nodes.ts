@@ -3,7 +3,7 @@
  * matrix runs against it wrapped (`RpcDO`), hand-routed (`ManualDO`) and subclassed (`SubDO`).
  */
 import { DurableObject, RpcTarget } from 'cloudflare:workers';
-import { handleRpcMessage, handleRpcRequest, lumenizeRpcDO, sendDownstream, type RpcConfig } from '../src/index.ts';
+import { handleRpcMessage, handleRpcRequest, lumenizeRpcDO, schemaValidators, sendDownstream, type RpcConfig } from '../src/index.ts';
 
 export class ValidationError extends Error {
   override name = 'ValidationError';
@@ -205,6 +205,8 @@ const guardConfig: RpcConfig = {
     add(args) {
       if (typeof args[0] !== 'number' || typeof args[1] !== 'number') throw new TypeError('add expects two numbers');
     },
+    // A JSON-Schema-like `type` check through the schema adapter.
+    ...schemaValidators((schema: { type: string }, value) => typeof value === schema.type, { withDefault: [{ type: 'number' }, { type: 'number' }] }),
   },
 };
 class _GuardDO extends CounterBase {

@@ -82,6 +82,11 @@ describe.each(KINDS)('security over %s', (kind) => {
     expect(e.message).toBe('add expects two numbers');
     expect(await c.add(c.increment(), 1)).toBe(2);
     expect((await rejection(loose.add(loose.getValue('missing'), 1))).message).toBe('add expects two numbers');
+    // schemaValidators adapts a Check(schema, value) function.
+    expect(await c.withDefault(1, 2)).toBe(3);
+    const bad = await rejection(loose.withDefault(1, 'two'));
+    expect([bad.name, bad.message]).toEqual(['RpcArgumentError', 'withDefault: argument 1 does not match its schema']);
+    expect((await rejection(loose.withDefault(1, 2, 3))).message).toBe('withDefault: expected at most 2 arguments, got 3');
   });
 
   it('item 38 / backlog 3: a concurrent reader never observes a batch’s intermediate state', async () => {
