@@ -7,7 +7,7 @@ const bindings = ['RPC_DO', 'SUB_DO', 'METHODS_DO', 'TX_DO', 'GUARD_DO', 'MANUAL
 
 export default {
   async fetch(request: Request, env: Cloudflare.Env): Promise<Response> {
-    const routed = await routeDORequest(request, env, { prefix: '__rpc', bindings });
+    const routed = await routeDORequest(request, env, { prefix: '__rpc', bindings, cors: true });
     if (routed) return routed;
     const url = new URL(request.url);
     if (url.pathname.startsWith('/manual/')) {

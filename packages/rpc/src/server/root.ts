@@ -35,7 +35,6 @@ function disposer(v: unknown): (() => void) | undefined {
 
 export function createBatchRoot(instance: object, validators: Record<string, (args: unknown[]) => void> | undefined): BatchRoot {
   const disposables: (() => void)[] = [];
-  const unwrap = new WeakMap<object, object>();
   const wrapped = new WeakMap<object, object>();
 
   const track = (v: unknown): void => {
@@ -43,7 +42,28 @@ export function createBatchRoot(instance: object, validators: Record<string, (ar
     if (d) disposables.push(d);
   };
 
-  // Everything reached from env is seen through the membrane, so functions keep their real receivers.
+  // Everything reached from env is seen through the membrane. Functions become plain functions bound
+  // to their real receiver: a method read from a Workers RPC stub is a thenable RpcProperty, which the
+  // executor would otherwise await (fetching the property) instead of calling it.
+  const fnCache = new WeakMap<object, Map<PropertyKey, unknown>>();
+  const settle = (value: unknown): unknown => {
+    track(value);
+    return isHostObject(value) ? membrane(value) : value;
+  };
+  const wrapFn = (target: object, key: PropertyKey, fn: (...a: unknown[]) => unknown): unknown => {
+    let perTarget = fnCache.get(target);
+    if (!perTarget) fnCache.set(target, (perTarget = new Map()));
+    const hit = perTarget.get(key);
+    if (hit) return hit;
+    const wrapper = (...args: unknown[]) => {
+      const result = Reflect.apply(fn, target, args);
+      track(result);
+      return isThenable(result) ? Promise.resolve(result).then(settle) : settle(result);
+    };
+    Object.defineProperty(wrapper, 'name', { value: typeof key === 'string' ? key : 'anonymous' });
+    perTarget.set(key, wrapper);
+    return wrapper;
+  };
   const membrane = (v: unknown): unknown => {
     if (!isObjectLike(v)) return v;
     const hit = wrapped.get(v);
@@ -52,23 +72,11 @@ export function createBatchRoot(instance: object, validators: Record<string, (ar
       get(target, key) {
         const value = Reflect.get(target, key, target);
         if (typeof key === 'symbol' || key === 'then') return value;
-        return membrane(value);
-      },
-      apply(target, thisArg, args) {
-        const receiver = isObjectLike(thisArg) ? (unwrap.get(thisArg) ?? thisArg) : thisArg;
-        const result = Reflect.apply(target as (...a: unknown[]) => unknown, receiver, args);
-        track(result);
-        if (isThenable(result)) {
-          return Promise.resolve(result).then((value) => {
-            track(value);
-            return isStubLike(value) ? membrane(value) : value;
-          });
-        }
-        return isStubLike(result) ? membrane(result) : result;
+        if (typeof value === 'function') return wrapFn(target, key, value as (...a: unknown[]) => unknown);
+        return isHostObject(value) ? membrane(value) : value;
       },
     });
     wrapped.set(v, proxy);
-    unwrap.set(proxy, v);
     return proxy;
   };
 
@@ -107,11 +115,10 @@ export function createBatchRoot(instance: object, validators: Record<string, (ar
   };
 }
 
-/** Workers RPC stubs (and the namespaces/bindings they come from) are host objects, not plain data. */
-function isStubLike(v: unknown): boolean {
-  if (!isObjectLike(v)) return false;
-  if (Array.isArray(v)) return false;
+/** Bindings, stubs and other platform objects (not arrays, plain objects or encodable values). */
+function isHostObject(v: unknown): v is object {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return false;
-  return disposer(v) !== undefined && !(v instanceof Map) && !(v instanceof Set);
+  return !(v instanceof Map || v instanceof Set || v instanceof Date || v instanceof RegExp || v instanceof Error || ArrayBuffer.isView(v) || v instanceof ArrayBuffer);
 }

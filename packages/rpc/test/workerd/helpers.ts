@@ -3,6 +3,7 @@ import { SELF, env } from 'cloudflare:test';
 import { getWebSocketShim, type Metrics, type WebSocketShimClass } from '@lumenize/utils';
 import { createHttpTransport, createRpcClient, createWebSocketTransport, type RpcClient, type WebSocketTransportConfig, type HttpTransportConfig } from '../../src/index.ts';
 import type { CounterBase } from '../nodes.ts';
+import type { ClientFactory } from '../shared/factory.ts';
 
 export type Kind = 'http' | 'websocket';
 
@@ -45,6 +46,9 @@ export interface ClientOptions {
   http?: HttpTransportConfig;
   ws?: WebSocketTransportConfig;
 }
+
+/** The workerd implementation of the shared suites' factory. */
+export const workerdFactory: ClientFactory = { make: (kind, binding, name, options) => makeClient(kind, binding, name, options) };
 
 export function makeClient<T = typeof CounterBase>(kind: Kind, binding: string, name: string, options: ClientOptions = {}): RpcClient<T> {
   const metrics = options.metrics ?? {};
