@@ -8,6 +8,7 @@ declare namespace Cloudflare {
     GUARD_DO: DurableObjectNamespace<import('./nodes.ts').CounterBase>;
     MANUAL_DO: DurableObjectNamespace<import('./nodes.ts').ManualDO>;
     ROOM: DurableObjectNamespace<import('./nodes.ts').RoomDO>;
+    CAPN_DO: DurableObjectNamespace<import('./capn-nodes.ts').CapnDO>;
     SUB_ROOM: DurableObjectNamespace<import('./nodes.ts').SubRoomDO>;
   }
 }

@@ -2,6 +2,7 @@
 import { routeDORequest } from '@lumenize/utils';
 
 export { RpcDO, SubDO, MethodsDO, TxDO, GuardDO, ManualDO, RoomDO, SubRoomDO } from './nodes.ts';
+export { CapnDO } from './capn-nodes.ts';
 
 const bindings = ['RPC_DO', 'SUB_DO', 'METHODS_DO', 'TX_DO', 'GUARD_DO', 'MANUAL_DO'];
 
@@ -10,6 +11,7 @@ export default {
     const routed = await routeDORequest(request, env, { prefix: '__rpc', bindings, cors: true });
     if (routed) return routed;
     const url = new URL(request.url);
+    if (url.pathname.startsWith('/capn/')) return env.CAPN_DO.getByName(decodeURIComponent(url.pathname.slice('/capn/'.length))).fetch(request);
     if (url.pathname.startsWith('/manual/')) {
       // /manual/{instance}/rest-path → ManualDO (custom endpoints outside the RPC prefix).
       const [, , name] = url.pathname.split('/');

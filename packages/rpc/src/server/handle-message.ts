@@ -43,7 +43,8 @@ export async function handleRpcMessage(ws: WebSocket, message: string | ArrayBuf
     ws.send(encodeResponseMessage(cfg.type, refuseAll(entries, `RPC batch too large: ${entries.length} entries > maxBatchSize ${cfg.maxBatchSize}`)));
     return true;
   }
-  const attachment = (ws.deserializeAttachment() ?? {}) as Record<string, unknown>;
+  // Workers' server-side socket (typed locally so the entry also type-checks under DOM types).
+  const attachment = ((ws as unknown as { deserializeAttachment(): unknown }).deserializeAttachment() ?? {}) as Record<string, unknown>;
   const clientId = typeof attachment.clientId === 'string' ? attachment.clientId : undefined;
   log.debug('batch received', { transport: 'websocket', entries: entries.length, clientId });
   const outcome = await executeBatch(entries, doInstance, cfg, { transport: 'websocket', connection: attachment, clientId });

@@ -5,8 +5,14 @@
 import type { ResolvedConfig } from './config.ts';
 import { CLIENT_ID_PROTOCOL_PREFIX, RPC_SUBPROTOCOL } from '../limits.ts';
 
+/** Workers' server-side socket and pair, typed locally so the entry also type-checks under DOM types. */
+interface ServerSocket {
+  serializeAttachment(value: unknown): void;
+}
+type Pair = { 0: unknown; 1: ServerSocket };
+
 interface DOLike {
-  ctx?: { acceptWebSocket(ws: WebSocket, tags?: string[]): void };
+  ctx?: { acceptWebSocket(ws: ServerSocket, tags?: string[]): void };
 }
 
 export function acceptRpcWebSocket(request: Request, doInstance: object, config: ResolvedConfig): Response {
@@ -22,9 +28,9 @@ export function acceptRpcWebSocket(request: Request, doInstance: object, config:
     context = { ...decided };
     if (typeof decided.clientId === 'string') clientId = decided.clientId;
   }
-  const pair = new WebSocketPair();
+  const pair = new (globalThis as unknown as { WebSocketPair: new () => Pair }).WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   ctx.acceptWebSocket(server, clientId ? [clientId] : []);
   server.serializeAttachment({ ...context, clientId });
-  return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': RPC_SUBPROTOCOL } });
+  return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': RPC_SUBPROTOCOL } } as ResponseInit);
 }
