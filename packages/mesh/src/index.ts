@@ -73,4 +73,6 @@ export type { LmzApi, LmzCalls } from './lmz-api.ts';
 export type { Unprotected } from './unprotected.ts';
 export { NadisPlugin, type LumenizeServices, type ServiceFactory } from './nadis/registry.ts';
 export { sql, type SqlTag, type SqlRow, type SqlMigration } from './nadis/sql.ts';
+export { Fanout, LumenizeFanoutWorker, FanoutLimitError, FanoutBranchError, MAX_DIRECT, MAX_RECIPIENTS, HARD_MAX_RECIPIENTS, BRANCH_TIMEOUT_MS, FANOUT_BINDING } from './fanout/index.ts';
+export type { FanoutSummary, FanoutFailure, FanoutRecipient, FanoutOptions, FanoutLimitCode } from './fanout/index.ts';
 export { Alarms, type Schedule, type ScheduledAlarm, type DelayedAlarm, type CronAlarm, type ScheduleOptions, type ScheduleCriteria } from './nadis/alarms.ts';

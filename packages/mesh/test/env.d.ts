@@ -19,5 +19,13 @@ declare namespace Cloudflare {
     TRAP_DO: DurableObjectNamespace<import('./core/hostile-nodes.ts').TrapDO>;
     HOSTILE_WORKER: Service<import('./core/hostile-nodes.ts').HostileWorker>;
     OTHER_WORKER: Service<import('./core/nodes.ts').CoreWorker>;
+    FANOUT_SENDER: DurableObjectNamespace<import('./core/fanout-nodes.ts').FanoutSenderDO>;
+    FANOUT_RECIPIENT: DurableObjectNamespace<import('./core/fanout-nodes.ts').FanoutRecipientDO>;
+    FANOUT_PUBLISHER: DurableObjectNamespace<import('./core/fanout-nodes.ts').FanoutPublisherDO>;
+    CHEAP_SUBSCRIBER: DurableObjectNamespace<import('./core/fanout-nodes.ts').CheapSubscriberDO>;
+    FANOUT_SUBSCRIBER: DurableObjectNamespace<import('./core/fanout-nodes.ts').FanoutSubscriberDO>;
+    LUMENIZE_CLIENT_GATEWAY: DurableObjectNamespace<import('../src/index.ts').LumenizeClientGateway>;
+    LUMENIZE_FANOUT: Service<import('../src/index.ts').LumenizeFanoutWorker>;
+    FAILING_FANOUT: Service<import('./core/fanout-nodes.ts').FailingFanoutWorker>;
   }
 }

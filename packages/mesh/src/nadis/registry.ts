@@ -99,3 +99,7 @@ export class NadisPlugin {
     registry().set(name, factory as ServiceFactory<unknown>);
   }
 }
+
+// The `fanout` built-in lives in src/fanout/ (a plain factory, so it imports nothing from here).
+import { createFanout } from '../fanout/service.ts';
+registerBuiltInService('fanout', createFanout);

@@ -26,6 +26,9 @@ import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
 import { getDOStub } from '@lumenize/utils';
 import { runWithCallContext } from '../context-store.ts';
 import { checkMeshBinding } from '../stub.ts';
+import { resolveFanoutOptions } from '../fanout/limits.ts';
+import { checkFanoutSize, classFanoutOptions } from '../fanout/service.ts';
+import { enqueuePublish, hasPendingPublish, publishTiered } from '../fanout/publish.ts';
 import type { Subscription, SubscriptionStatus } from './client-subscriptions.ts';
 import {
   assertTopic,
@@ -185,6 +188,7 @@ export function publish(host: PubSubHost, topic: string, value: unknown): void {
   // checked and every delivery built. A throw here has sent nothing.
   const serialized = serializePublished(topic, value);
   const sends: Array<() => void> = [];
+  const reachable: SubscriberRow[] = [];
   for (const row of rows) {
     try {
       checkMeshBinding(host.env, row.binding, row.instance);
@@ -193,6 +197,7 @@ export function publish(host: PubSubHost, topic: string, value: unknown): void {
       log.warn('subscriber skipped: its binding is not reachable', { topic, binding: row.binding, instance: row.instance, subscriptionId: row.subscription_id, error });
       continue;
     }
+    reachable.push(row);
     if (row.kind === 'LumenizeDO') {
       sends.push(() => deliverToDO(host, row, topic, serialized, publisher));
       continue;
@@ -201,7 +206,17 @@ export function publish(host: PubSubHost, topic: string, value: unknown): void {
     const handler = newContinuation<Record<string, (...a: unknown[]) => void>>()[DELIVERED_HANDLER](row.binding, row.instance, row.subscription_id, newContinuation().$result);
     sends.push(() => host.lmz.call(row.binding, row.instance, remote, handler, { newChain: true }));
   }
-  for (const send of sends) send();
+  // Past maxDirect subscribers the deliveries go through the fan-out tiers (src/fanout/publish.ts).
+  const fanout = resolveFanoutOptions(classFanoutOptions(host));
+  if (reachable.length > fanout.maxDirect) {
+    checkFanoutSize(host.env, Math.min(reachable.length, fanout.maxRecipients), fanout, `publish('${topic}')`);
+    const onFailure = (binding: string, instance: string, id: string, error: Error) => onDeliveryFailure(host, binding, instance, id, error);
+    enqueuePublish(host, topic, () => publishTiered(host.env, topic, serialized, publisher, reachable, fanout, onFailure));
+    return;
+  }
+  // Behind a pending tiered publish to this topic, wait for it (publish order per topic).
+  if (hasPendingPublish(host, topic)) enqueuePublish(host, topic, () => sends.forEach((send) => send()));
+  else for (const send of sends) send();
 }
 
 /**

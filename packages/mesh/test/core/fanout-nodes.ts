@@ -1,0 +1,174 @@
+/**
+ * Test nodes for fan-out (mesh spec §9 item 11, acceptance item 98) and tiered pub/sub.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { postprocess, type LmzIntermediate } from '@lumenize/structured-clone';
+import { LumenizeDO, LumenizeFanoutWorker, mesh } from '../../src/index.ts';
+import type { FanoutOptions, FanoutRecipient, FanoutSummary, NodeIdentity, Subscription } from '../../src/index.ts';
+import { runWithCallContext } from '../../src/context-store.ts';
+import { receiveCallContext } from '../../src/call-context.ts';
+
+/** Test helper: polls `probe` every 20 ms until it is defined (the test's own timeout bounds it). */
+export async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A summary as plain data (errors by name and message) for KV and assertions. */
+export interface PlainSummary {
+  total: number;
+  delivered: number;
+  failed: Array<{ recipient: FanoutRecipient; name: string; message: string }>;
+}
+
+/** Sends fan-outs and keeps each summary its handler receives. */
+export class FanoutSenderDO extends LumenizeDO {
+  @mesh fanTo(run: string, recipients: FanoutRecipient[], tag: string, options?: FanoutOptions, inMemory = false): void {
+    const r = this.ctn<FanoutRecipientDO>();
+    this.svc.fanout.send(recipients, inMemory ? r.tally(tag) : r.receive(tag), this.ctn().summarized(run, this.ctn().$result), options);
+  }
+  /** The error `send` throws, by name, code and message (or undefined when it does not throw). */
+  @mesh tryFan(recipients: FanoutRecipient[], options?: FanoutOptions) {
+    try {
+      this.svc.fanout.send(recipients, this.ctn<FanoutRecipientDO>().receive('never'), undefined, options);
+      return undefined;
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      return { name: err.name, code: err.code, message: err.message };
+    }
+  }
+  summarized(run: string, summary: FanoutSummary<FanoutRecipient>): void {
+    const plain: PlainSummary = {
+      total: summary.total,
+      delivered: summary.delivered,
+      failed: summary.failed.map((f) => ({ recipient: f.recipient, name: f.error.name, message: f.error.message })),
+    };
+    this.ctx.storage.kv.put(`summary:${run}`, plain);
+  }
+  @mesh summary(run: string): PlainSummary | undefined {
+    return this.ctx.storage.kv.get<PlainSummary>(`summary:${run}`);
+  }
+}
+
+/** A recipient: counts deliveries per tag and keeps the call chain it saw. */
+export class FanoutRecipientDO extends LumenizeDO {
+  @mesh receive(tag: string): void {
+    const kv = this.ctx.storage.kv;
+    kv.put(`count:${tag}`, (kv.get<number>(`count:${tag}`) ?? 0) + 1);
+    kv.put(`chain:${tag}`, this.lmz.callContext.callChain.map((e) => ({ ...e })));
+  }
+  #tally = new Map<string, number>();
+  /** Counts in memory only (cheap; an eviction would lose counts, failing the test, never passing it). */
+  @mesh tally(tag: string): void {
+    this.#tally.set(tag, (this.#tally.get(tag) ?? 0) + 1);
+  }
+  tallyOf(tag: string): number {
+    return this.#tally.get(tag) ?? 0;
+  }
+  @mesh seen(tag: string): { count: number; chain?: NodeIdentity[] } {
+    return { count: this.ctx.storage.kv.get<number>(`count:${tag}`) ?? 0, chain: this.ctx.storage.kv.get<NodeIdentity[]>(`chain:${tag}`) };
+  }
+  #waiters: Array<() => void> = [];
+  /** Raw RPC: resolves when `release()` is called (a branch that cannot finish on its own). */
+  latch(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  release(): number {
+    const n = this.#waiters.length;
+    for (const w of this.#waiters.splice(0)) w();
+    return n;
+  }
+  /** Raw RPC (tests read many recipients without mesh envelopes). */
+  countOf(tag: string): number {
+    return this.ctx.storage.kv.get<number>(`count:${tag}`) ?? 0;
+  }
+}
+
+/** A fan-out tier that fails the branches holding a recipient named `boom*`. */
+export class FailingFanoutWorker extends LumenizeFanoutWorker {
+  override async __lmzFanout(job: unknown) {
+    const recipients = (job as { recipients: FanoutRecipient[] }).recipients;
+    if (recipients.some((r) => r.instanceName?.startsWith('boom'))) throw new Error('tier exploded');
+    // Holds the branch until the test releases the latch, i.e. after the parent gave up on it.
+    if (recipients.some((r) => r.instanceName?.startsWith('hang'))) await this.env.FANOUT_RECIPIENT.getByName('latch').latch();
+    return super.__lmzFanout(job);
+  }
+}
+
+/** A publisher that admits every subscriber; the test seeds subscriber rows through its admission. */
+export class FanoutPublisherDO extends LumenizeDO {
+  override onBeforeSubscribe(): void {}
+  @mesh publishTo(topic: string, value: unknown): void {
+    this.lmz.publish(topic, value);
+  }
+  @mesh publishTwice(topic: string, first: unknown, second: unknown): void {
+    this.lmz.publish(topic, first);
+    this.lmz.publish(topic, second);
+  }
+  /**
+   * Admits `count` subscriptions `sub-${prefix}${i}` held by `instances` subscribers `${prefix}${i % instances}`
+   * of `binding`, as if each had subscribed itself, through the real admission path (caps included),
+   * in one transaction. Raw RPC: test setup only.
+   */
+  seed(topic: string, binding: string, type: NodeIdentity['type'], prefix: string, count: number, instances = count): void {
+    const admit = (this as unknown as { __lmzSubscribe(topic: string, id: string): void }).__lmzSubscribe.bind(this);
+    this.ctx.storage.transactionSync(() => {
+      for (let i = 0; i < count; i++) {
+        const caller: NodeIdentity = { type, bindingName: binding, instanceName: `${prefix}${i % instances}` };
+        runWithCallContext(receiveCallContext({ callChain: [caller], state: {} }), () => admit(topic, `sub-${prefix}${i}`));
+      }
+    });
+  }
+  subscriberCount(topic: string): number {
+    return Number(this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM __lmz_subscribers WHERE topic = ?', topic).one().n);
+  }
+}
+
+/**
+ * The cheapest SQLite-backed subscriber: it answers the publisher's Workers RPC delivery itself and
+ * keeps what it got in memory (a storage write per delivery costs ~3 ms here and would dominate a
+ * 10,000-delivery test). From its first delivery until it is read it holds a pending timer, which
+ * keeps the object in memory; an object rebuilt anyway loses what it got, so a test fails, never passes.
+ */
+export class CheapSubscriberDO extends DurableObject {
+  #got = new Map<string, Array<{ id: string; value: unknown; publisher: unknown }>>();
+  #keepAlive: ReturnType<typeof setTimeout> | undefined;
+  __lmzDeliver(subscriptionId: string, topic: string, value: LmzIntermediate, publisher: NodeIdentity): string {
+    this.#keepAlive ??= setTimeout(() => {}, 120_000);
+    const list = this.#got.get(topic) ?? [];
+    list.push({ id: subscriptionId, value: postprocess(value), publisher });
+    this.#got.set(topic, list);
+    return 'delivered';
+  }
+  /** Every delivery of `topic`, in arrival order; lets the object go. */
+  got(topic: string): { list: Array<{ id: string; value: unknown; publisher: unknown }> } {
+    clearTimeout(this.#keepAlive);
+    this.#keepAlive = undefined;
+    return { list: this.#got.get(topic) ?? [] };
+  }
+}
+
+/** A real LumenizeDO subscriber: subscribes through lmz.subscribe and keeps what its handler got. */
+export class FanoutSubscriberDO extends LumenizeDO {
+  @mesh follow(binding: string, instance: string, topic: string): string {
+    const sub: Subscription = this.lmz.subscribe(binding, instance, topic, this.ctn().onNews(topic, this.ctn().$result));
+    return sub.id;
+  }
+  onNews(topic: string, value: unknown): void {
+    const kv = this.ctx.storage.kv;
+    kv.put(`news:${topic}`, [...(kv.get<unknown[]>(`news:${topic}`) ?? []), value]);
+  }
+  /** Forgets its subscriptions locally (as if its storage were reset): the next delivery is unknown. */
+  forget(): void {
+    this.ctx.storage.sql.exec('DELETE FROM __lmz_subscriptions');
+  }
+  news(topic: string): unknown[] {
+    return this.ctx.storage.kv.get<unknown[]>(`news:${topic}`) ?? [];
+  }
+  status(): string[] {
+    return this.ctx.storage.sql.exec<{ status: string }>('SELECT status FROM __lmz_subscriptions').toArray().map((r) => r.status);
+  }
+}
