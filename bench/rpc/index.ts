@@ -45,11 +45,11 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function ours(baseUrl: string, instance: string): Peer {
+function ours(baseUrl: string, instance: string, binding = 'RPC_COUNTER', name = '@lumenize/rpc'): Peer {
   const counter = new WireCounter();
-  const client = createRpcClient<CounterApi>({ transport: createWebSocketTransport('RPC_COUNTER', instance, { baseUrl, WebSocketClass: countingWebSocket(counter) }) });
+  const client = createRpcClient<CounterApi>({ transport: createWebSocketTransport(binding, instance, { baseUrl, WebSocketClass: countingWebSocket(counter) }) });
   return {
-    name: '@lumenize/rpc',
+    name,
     counter,
     increment: async () => (await client.increment()) as number,
     echo: async (v) => await client.echo(v),
@@ -120,6 +120,8 @@ const out: string[] = [];
 try {
   const peers = [ours(dev.url, 'bench'), await capn(wsUrl, 'bench')];
   const [o, c] = peers;
+  // Diagnostic: ours on a non-hibernating socket (see worker/rpc-counter.mts), timed alongside.
+  const accept = ours(dev.url, 'bench', 'ACCEPT_COUNTER', 'ours, accept() socket (diagnostic)');
 
   // Timing.
   const OPS: Array<[string, (p: Peer) => Promise<unknown>, (v: unknown) => boolean]> = [
@@ -130,7 +132,7 @@ try {
   const timingRows: string[][] = [];
   for (const [name, run, check] of OPS) {
     for (const p of peers) if (!check(await run(p))) throw new Error(`${p.name} ${name} answered wrongly`);
-    const cases: Array<[string, () => Promise<unknown>]> = peers.map((p) => [p.name, () => run(p)]);
+    const cases: Array<[string, () => Promise<unknown>]> = [...peers, accept].map((p) => [p.name, () => run(p)]);
     await warmUp(cases, WARMUP);
     const seq = await sequentialLatency(cases, { rounds: ROUNDS, opsPerRound: SEQ_OPS_PER_ROUND });
     const conc = await concurrentThroughput(cases, { rounds: ROUNDS, opsPerRound: CONC_OPS_PER_ROUND, concurrency: CONCURRENCY });
@@ -138,9 +140,11 @@ try {
     const sc = seq.get(c.name)!;
     const co = conc.get(o.name)!;
     const cc = conc.get(c.name)!;
-    timingRows.push([name, `${so.p50.toFixed(3)} / ${sc.p50.toFixed(3)}`, formatRatio(so.p50 / sc.p50), `${formatOps(co.best)} / ${formatOps(cc.best)}`, formatRatio(co.best / cc.best)]);
+    const sa = seq.get(accept.name)!;
+    const ca = conc.get(accept.name)!;
+    timingRows.push([name, `${so.p50.toFixed(3)} / ${sc.p50.toFixed(3)}`, formatRatio(so.p50 / sc.p50), `${formatOps(co.best)} / ${formatOps(cc.best)}`, formatRatio(co.best / cc.best), `${formatRatio(sa.p50 / sc.p50)} / ${formatRatio(ca.best / cc.best)}`]);
   }
-  out.push('Sequential p50 (ms) and 32-concurrent best round (ops/s), ours / Cap\'n Web:', '', table(['operation', 'p50 ms', 'p50 ratio (target ≤ 1.00×)', 'ops/s', 'ops/s ratio (target ≥ 1.20×)'], timingRows));
+  out.push('Sequential p50 (ms) and 32-concurrent best round (ops/s), ours / Cap\'n Web:', '', table(['operation', 'p50 ms', 'p50 ratio (target ≤ 1.00×)', 'ops/s', 'ops/s ratio (target ≥ 1.20×)', 'diagnostic accept() socket: p50 / ops/s ratio'], timingRows));
 
   // Wire.
   const SCEN: Array<[string, (p: Peer) => Promise<unknown>]> = [
@@ -171,7 +175,7 @@ try {
     ['ours: + HTTP transport', kB(bh.min), kB(bh.gz), formatRatio(bh.gz / bc.gz)],
     ["Cap'n Web: newWebSocketRpcSession", kB(bc.min), kB(bc.gz), '1.00×'],
   ]));
-  for (const p of peers) p.close();
+  for (const p of [...peers, accept]) p.close();
 } finally {
   await dev.stop();
   rmSync(persistTo, { recursive: true, force: true });

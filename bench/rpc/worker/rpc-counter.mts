@@ -3,7 +3,7 @@
  * on a plain Durable Object wrapped by `lumenizeRpcDO` (default 'methods' access).
  */
 import { DurableObject } from 'cloudflare:workers';
-import { lumenizeRpcDO } from '@lumenize/rpc';
+import { handleRpcMessage, lumenizeRpcDO } from '@lumenize/rpc';
 import type { CounterApi } from '../../mesh-common/api.ts';
 
 class _RpcCounter extends DurableObject implements CounterApi {
@@ -23,3 +23,23 @@ class _RpcCounter extends DurableObject implements CounterApi {
 }
 
 export const RpcCounter = lumenizeRpcDO(_RpcCounter);
+
+/**
+ * Diagnostic twin (`?accept=1`): the same RPC handling on a plain, non-hibernating socket
+ * (`ws.accept()` + a message listener, as Cap'n Web's server does), to separate the transport's cost
+ * from ours. Not the product configuration: hibernation is what lets idle connections cost nothing.
+ */
+class _AcceptCounter extends _RpcCounter {
+  override async fetch(request: Request): Promise<Response> {
+    const pair = new WebSocketPair();
+    const server = pair[1];
+    server.accept();
+    const attachment = { clientId: undefined };
+    const socket = Object.assign(server, { deserializeAttachment: () => attachment });
+    server.addEventListener('message', (event) => {
+      void handleRpcMessage(socket, event.data as string, this);
+    });
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { 'Sec-WebSocket-Protocol': 'lumenize.rpc' } });
+  }
+}
+export const AcceptCounter = _AcceptCounter;

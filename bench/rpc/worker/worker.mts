@@ -4,11 +4,12 @@
  */
 import { routeDORequest } from '@lumenize/utils';
 
-export { RpcCounter } from './rpc-counter.mts';
+export { RpcCounter, AcceptCounter } from './rpc-counter.mts';
 export { CapnCounter } from '../../mesh-common/worker/capnweb-counter.mts';
 
 interface Env {
   RPC_COUNTER: DurableObjectNamespace;
+  ACCEPT_COUNTER: DurableObjectNamespace;
   CAPN_COUNTER: DurableObjectNamespace;
 }
 
@@ -18,6 +19,6 @@ export default {
     if (url.pathname.startsWith('/capn/')) {
       return env.CAPN_COUNTER.getByName(decodeURIComponent(url.pathname.slice('/capn/'.length))).fetch(request);
     }
-    return (await routeDORequest(request, env, { prefix: '__rpc', bindings: ['RPC_COUNTER'] })) ?? new Response('Not found', { status: 404 });
+    return (await routeDORequest(request, env, { prefix: '__rpc', bindings: ['RPC_COUNTER', 'ACCEPT_COUNTER'] })) ?? new Response('Not found', { status: 404 });
   },
 } satisfies ExportedHandler<Env>;

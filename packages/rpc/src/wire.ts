@@ -53,6 +53,11 @@ function isJsonExact(v: unknown, seen: Set<object>, depth: number): boolean {
   }
 }
 
+/** True when `v` travels as plain JSON (no functions, class instances, rich types, shared objects). */
+export function isPlainJson(v: unknown): boolean {
+  return isJsonExact(v, new Set(), 0);
+}
+
 /** Encodes a value: plain JSON when exact, else structured-clone's intermediate. */
 export function encodeValue(value: unknown, transform?: PreprocessTransform): unknown {
   if (isJsonExact(value, new Set(), 0)) return value;
