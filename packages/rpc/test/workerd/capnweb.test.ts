@@ -166,4 +166,17 @@ describe("comparison with Cap'n Web", () => {
       k.close();
     }
   });
+
+  it('ctx/env access, env hop and callbacks (ours): ctx/env reachable under access full, a DO→DO hop in one round trip per batch, callbacks refused before sending (Cap\'n Web exposes only its RpcTarget and passes functions by reference)', async () => {
+    const mo: Metrics = {};
+    using c = makeClient('websocket', 'RPC_DO', uniqueName('reach'), { metrics: mo });
+    void c.ctx.storage.kv.put('k', 'v');
+    expect(await c.ctx.storage.kv.get('k')).toBe('v');
+    const room = c.env.ROOM.getByName(uniqueName('room'));
+    void room.addMessage('hi');
+    expect((await room.getMessages()).size).toBe(1);
+    expect(mo.wsReceivedMessages).toBe(2);
+    const refused = await Promise.resolve((c as unknown as { echo(v: unknown): unknown }).echo(() => 1)).catch((e: unknown) => e as Error);
+    expect((refused as Error).name).toBe('UnsupportedArgumentError');
+  });
 });

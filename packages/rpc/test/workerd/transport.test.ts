@@ -41,17 +41,19 @@ function deferred<T>() {
 /** Yields one macrotask: every queued microtask (the flush, the send on an open socket) has run. */
 const macrotask = () => new Promise((r) => setTimeout(r, 0));
 
+// Spec item 25 names 50 ms against 200 ms; on a loaded shared machine a 50 ms budget also fails the
+// follow-up call, so the timeout is 1 s against an 8 s method (same behaviour, no race).
 describe('timeouts (item 25)', () => {
-  it('HTTP: a 50 ms timeout against a slow method rejects with the timeout in ms; a later call succeeds', async () => {
-    using c = makeClient('http', 'RPC_DO', uniqueName('to-http'), { http: { timeout: 50 } });
-    expect((await rejection(c.slow(2000))).message).toBe('RPC batch timed out after 50ms');
+  it('HTTP: a short timeout against a slow method rejects with the timeout in ms; a later call succeeds', async () => {
+    using c = makeClient('http', 'RPC_DO', uniqueName('to-http'), { http: { timeout: 1000 } });
+    expect((await rejection(c.slow(8000))).message).toBe('RPC batch timed out after 1000ms');
     expect(await c.add(1, 1)).toBe(2);
   });
 
   it('WebSocket: only the slow batch rejects; a late response is ignored; a later call succeeds', async () => {
-    using c = makeClient('websocket', 'RPC_DO', uniqueName('to-ws'), { ws: { timeout: 50 } });
+    using c = makeClient('websocket', 'RPC_DO', uniqueName('to-ws'), { ws: { timeout: 1000 } });
     expect(await c.add(1, 1)).toBe(2);
-    expect((await rejection(c.slow(2000))).message).toBe('RPC batch timed out after 50ms');
+    expect((await rejection(c.slow(8000))).message).toBe('RPC batch timed out after 1000ms');
     expect(await c.add(2, 2)).toBe(4);
   });
 });
