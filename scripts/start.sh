@@ -2,7 +2,9 @@
 # `npm start`: installs what is missing, prepares the demo (DEV-ONLY JWT keys in the git-ignored
 # apps/demo/.dev.vars, browser bundle in apps/demo/dist/public), then serves it with wrangler dev on
 # localhost:8787. State persists in apps/demo/.wrangler/state, so documents and sign-ins survive a
-# restart. Ctrl-C stops it. PORT and LMZ_DEMO_STATE (state folder) override the defaults.
+# restart. Ctrl-C stops it. PORT, LMZ_DEMO_STATE (state folder) and LMZ_INSPECTOR_PORT (the Worker's
+# DevTools port, wrangler's default otherwise; tests set a free one so two runs never collide) override
+# the defaults.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/node22.sh"
@@ -17,4 +19,6 @@ echo "  Lumenize Docs (demo): open http://localhost:${port}"
 echo "  Sign in with any email address. No email is sent in local dev: the magic link is printed"
 echo "  here in this terminal and listed at http://localhost:${port}/dev/mailbox"
 echo
-exec wrangler dev --port "$port" --ip 127.0.0.1 --persist-to "$state" --show-interactive-dev-session=false
+inspector=()
+if [ -n "${LMZ_INSPECTOR_PORT:-}" ]; then inspector=(--inspector-port "$LMZ_INSPECTOR_PORT"); fi
+exec wrangler dev --port "$port" --ip 127.0.0.1 --persist-to "$state" "${inspector[@]}" --show-interactive-dev-session=false

@@ -19,12 +19,14 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Runs `bash scripts/start.sh` (what `npm start` runs) and resolves once the page is served. */
 async function npmStart(state: string, timeoutMs = 90_000): Promise<StartedServer> {
   const port = await freePort();
+  // A free inspector port too: another `npm test` on the same machine may hold wrangler's default.
+  const inspectorPort = await freePort();
   return startServer({
     what: 'npm start (scripts/start.sh)',
     command: 'bash',
     args: [join(repo, 'scripts/start.sh')],
     cwd: repo,
-    env: { PORT: String(port), LMZ_DEMO_STATE: state },
+    env: { PORT: String(port), LMZ_DEMO_STATE: state, LMZ_INSPECTOR_PORT: String(inspectorPort) },
     url: `http://127.0.0.1:${port}`,
     timeoutMs,
     ready: async (url) => {

@@ -63,5 +63,5 @@ describe('envelope and chain decoders under seeded fuzzing', () => {
     expect(accepted).toBeGreaterThan(100);
     expect(prototypeKeys()).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+  }, 120_000);
 });
