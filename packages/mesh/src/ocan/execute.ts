@@ -127,7 +127,9 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
       }
       holder = current;
       current = (current as Record<string | number, unknown>)[key];
-      if (isThenable(current)) current = yield current;
+      // A read value that is a promise is awaited; a function is not, even a thenable one (a Workers
+      // RPC stub's method is callable and thenable: the next step calls it).
+      if (typeof current !== 'function' && isThenable(current)) current = yield current;
       name = String(key);
       path.push(name);
       continue;

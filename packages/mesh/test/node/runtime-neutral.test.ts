@@ -42,6 +42,16 @@ describe('runtime-neutral modules', () => {
     await expect(executeOperationChain(getOperationChain(c.hidden())!, new Calc())).rejects.toThrow("Method 'hidden' is not mesh-callable");
   });
 
+  it('calls a function-valued thenable read along a chain (a Workers RPC stub method) instead of awaiting it', async () => {
+    // Like an RPC stub's method: callable, and thenable (awaiting it would fetch the property).
+    const method = Object.assign((n: number) => n + 1, { then: () => { throw new Error('awaited instead of called'); } });
+    const target = { stub: { inc: method }, value: Promise.resolve({ n: 41 }) };
+    const t = newContinuation<{ stub: { inc(n: number): number }; value: { n: number } }>();
+    expect(await executeOperationChain(getOperationChain(t.stub.inc(1))!, target, { requireMeshDecorator: false })).toBe(2);
+    // A promise read along the chain is still awaited.
+    expect(await executeOperationChain([{ type: 'get', key: 'value' }, { type: 'get', key: 'n' }], target, { requireMeshDecorator: false })).toBe(41);
+  });
+
   it('build, validate and decode envelopes and results', () => {
     const callContext = outgoingCallContext(undefined, { type: 'LumenizeClient', bindingName: 'GW', instanceName: 'u.t' }, { state: { a: 1 } });
     const envelope = buildCallEnvelope({ chain: serializeChain(newContinuation<{ f(x: Date): void }>().f(new Date(0))), callContext, caller: { type: 'LumenizeClient' }, callee: { bindingName: 'X', instanceNameOrId: 'y' } });
