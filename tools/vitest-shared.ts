@@ -55,6 +55,9 @@ export function workerdProject(
       name: opts.name,
       include: opts.include ?? ['test/**/*.test.ts'],
       exclude: [...(opts.exclude ?? []), '**/node_modules/**'],
+      // Generous: a timeout is a hang detector, not a speed check, and a loaded 2-core machine (two
+      // suites at once, `npm run soak`) makes real-socket and many-DO tests several times slower.
+      testTimeout: 30_000,
     },
   }) as TestProjectInlineConfiguration;
 }
@@ -68,7 +71,7 @@ export function nodeProject(opts: ProjectOptions & { testTimeout?: number }): Te
       environment: 'node',
       include: opts.include ?? ['test/**/*.test.ts'],
       exclude: [...(opts.exclude ?? []), '**/node_modules/**'],
-      testTimeout: opts.testTimeout ?? 10_000,
+      testTimeout: opts.testTimeout ?? 30_000,
     },
   }) as TestProjectInlineConfiguration;
 }
