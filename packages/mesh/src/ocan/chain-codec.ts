@@ -88,6 +88,8 @@ export function chainBudget(config: OcanConfig = {}): ChainBudget {
  * chain whose nested continuations are real markers. Argument values are data whatever their shape.
  * Throws a `TypeError`/`RangeError` naming the problem on a malformed chain or an exceeded limit.
  * Pass one `budget` to decode several chains of one envelope under a shared budget.
+ * Decoding fills the markers into the input's argument arrays in place: pass a fresh copy (what
+ * `postprocess`, `JSON.parse` or a storage read returns), and decode it once.
  * @example executeOperationChain(decodeOperationChain(ctx.storage.kv.get('job')), this, { requireMeshDecorator: false });
  */
 export function decodeOperationChain(wire: unknown, budget: ChainBudget = chainBudget()): OperationChain {
