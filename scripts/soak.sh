@@ -18,7 +18,7 @@ for i in $(seq 1 "$runs"); do
   load=$!
   if (cd "$work/main" && npm test >"$work/main-$i.log" 2>&1); then main_ok=1; else main_ok=0; fi
   if wait "$load"; then load_ok=1; else load_ok=0; fi
-  summary() { sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E '^\s*(Tests|Test Files)' | tr -s ' ' | tr '\n' ' '; }
+  summary() { grep -E '^\s*(Tests|Test Files)' "$1" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ' | tr '\n' ' '; }
   echo "[soak] run $i: main $([ $main_ok = 1 ] && echo passed || echo FAILED) ($(summary "$work/main-$i.log")), alongside $([ $load_ok = 1 ] && echo passed || echo FAILED), $((SECONDS - start)) s"
   if [ $main_ok = 0 ] || [ $load_ok = 0 ]; then failed=1; break; fi
 done
