@@ -11,6 +11,20 @@
  * const ch = new SeqChannel();
  * const seq = ch.record((s) => JSON.stringify({ type: 'call', seq: s }));
  */
+/**
+ * How an inbound seq relates to the highest contiguous seq received: the next one (`'new'`), one
+ * already processed (`'duplicate'`, a retransmit), or one past a missing frame (`'gap'`).
+ */
+export function classifySeq(seq: number, received: number): 'new' | 'duplicate' | 'gap' {
+  if (seq <= received) return 'duplicate';
+  return seq === received + 1 ? 'new' : 'gap';
+}
+
+/** Whether a cumulative `ack` acknowledges something new: above the last ack and below the next seq to send. */
+export function isFreshAck(ack: number, peerAcked: number, nextSeq: number): boolean {
+  return Number.isSafeInteger(ack) && ack > peerAcked && ack < nextSeq;
+}
+
 export class SeqChannel {
   #nextSeq: number;
   #received: number;
@@ -63,10 +77,9 @@ export class SeqChannel {
 
   /** Classifies an inbound seq; `'new'` also advances the receive counter. */
   accept(seq: number): 'new' | 'duplicate' | 'gap' {
-    if (seq <= this.#received) return 'duplicate';
-    if (seq !== this.#received + 1) return 'gap';
-    this.#received = seq;
-    return 'new';
+    const kind = classifySeq(seq, this.#received);
+    if (kind === 'new') this.#received = seq;
+    return kind;
   }
 
   /**
@@ -79,7 +92,7 @@ export class SeqChannel {
 
   /** Drops our frames the peer has acknowledged. Ignores acks that go backwards or beyond what we sent. */
   acknowledge(ack: number): void {
-    if (!Number.isSafeInteger(ack) || ack <= this.#peerAcked || ack >= this.#nextSeq) return;
+    if (!isFreshAck(ack, this.#peerAcked, this.#nextSeq)) return;
     for (let s = this.#peerAcked + 1; s <= ack; s++) {
       const text = this.#unacked.get(s);
       if (text !== undefined) this.#unackedBytes -= text.length;

@@ -10,6 +10,7 @@
  * Same surface as the in-memory SeqChannel the client uses; only the frames' sizes stay in memory.
  */
 import { utf8Length } from '../client/frames.ts';
+import { classifySeq, isFreshAck } from '../client/seq-channel.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS __lmz_gateway_session (k INTEGER PRIMARY KEY CHECK (k = 1), session_id TEXT NOT NULL, received INTEGER NOT NULL, peer_acked INTEGER NOT NULL)',
@@ -97,10 +98,9 @@ export class DurableChannel {
 
   /** Classifies an inbound seq; `'new'` also advances the receive counter (stored by {@link flush}). */
   accept(seq: number): 'new' | 'duplicate' | 'gap' {
-    if (seq <= this.#received) return 'duplicate';
-    if (seq !== this.#received + 1) return 'gap';
-    this.#received = seq;
-    return 'new';
+    const kind = classifySeq(seq, this.#received);
+    if (kind === 'new') this.#received = seq;
+    return kind;
   }
 
   /** Un-accepts the most recent seq (a frame received but deliberately not executed). */
@@ -110,7 +110,7 @@ export class DurableChannel {
 
   /** Deletes the rows of frames the client acknowledged. Ignores acks backwards or beyond what was sent. */
   acknowledge(ack: number): void {
-    if (!Number.isSafeInteger(ack) || ack <= this.#peerAcked || ack >= this.#nextSeq) return;
+    if (!isFreshAck(ack, this.#peerAcked, this.#nextSeq)) return;
     if (!this.#closed) this.#sql.exec('DELETE FROM __lmz_gateway_outbox WHERE seq <= ?', ack);
     for (let s = this.#peerAcked + 1; s <= ack; s++) {
       this.#bytes -= this.#sizes.get(s) ?? 0;
@@ -152,8 +152,9 @@ export class DurableChannel {
     const old = this.#sizes.get(seq);
     if (old === undefined || this.#closed) return;
     this.#sql.exec('UPDATE __lmz_gateway_outbox SET text = ? WHERE seq = ?', text, seq);
-    this.#sizes.set(seq, frameBytes(text));
-    this.#bytes += frameBytes(text) - old;
+    const bytes = frameBytes(text);
+    this.#sizes.set(seq, bytes);
+    this.#bytes += bytes - old;
   }
 
   /** A client call was accepted: its answer is owed (the row outlives a restart). */

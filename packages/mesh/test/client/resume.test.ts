@@ -5,7 +5,7 @@
  * hibernates (evicts) the gateway between phases, and a third shows that calls still waiting when
  * the grace period expires fail with ClientDisconnectedError instead of vanishing.
  */
-import { env, evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LumenizeClient } from '../../src/client/index.ts';
 import { openRaw, tab, until } from './helpers.ts';
@@ -60,6 +60,12 @@ async function runStream(made: MadeClient<TestClient>, win: EventTarget, stream:
   return { answers, inbound, dropped: await dropper };
 }
 
+
+/** Rows in a gateway's durable outbox (frames waiting for the client's acknowledgement). */
+function outboxRows(gateway: DurableObjectStub): Promise<number> {
+  return runInDurableObject(gateway, (_i, state) => Number(state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM __lmz_gateway_outbox').one().n));
+}
+
 describe('gap-free resume', () => {
   it('drops the socket at 100 seeded random points during 1,000 calls each way: every call completes exactly once, in order', async () => {
     const win = installWindowStub();
@@ -88,7 +94,7 @@ describe('gap-free resume', () => {
     const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(made.instanceName);
     const first = await runStream(made, win, stream, 0, 50, 5, 7);
     // Quiescent (everything answered and acknowledged): the platform may now hibernate the gateway.
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await outboxRows(gateway)) === 0, 'every gateway frame acknowledged');
     await evictDurableObject(gateway);
     const second = await runStream(made, win, stream, 50, 50, 5, 8);
     await evictDurableObject(gateway);
@@ -109,8 +115,10 @@ describe('gap-free resume', () => {
     // Go away without telling anyone (the client will not retry: no window, 1 s backoff).
     made.sockets.drop();
     await until(() => made.client.connectionState === 'reconnecting', 'reconnecting');
+    const before = await outboxRows(gateway);
     const pending = env.STREAM.getByName(`grace-${tab()}`).streamTo('LUMENIZE_CLIENT_GATEWAY', made.instanceName, 0, 1);
-    await new Promise((r) => setTimeout(r, 100));
+    // The call parks in the gateway's outbox (no socket to send it on) before the grace alarm runs.
+    await until(async () => (await outboxRows(gateway)) > before, 'the incoming call stored in the outbox');
     expect(await runDurableObjectAlarm(gateway)).toBe(true);
     expect(await pending).toEqual([{ n: 0, ok: false, error: 'Client did not reconnect within grace period' }]);
     // The client comes back to a new session: nothing replays the failed call.
