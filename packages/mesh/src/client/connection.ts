@@ -421,10 +421,8 @@ export class ClientConnection {
   async #onIncomingCall(frame: IncomingCallFrame): Promise<void> {
     const answer = await this.#o.onIncomingCall(frame);
     if (this.#state === 'disconnected') {
-      // The client was disconnected for good while the method ran: the caller's gateway fails the
-      // call when its grace period ends; say so here, where the answer was lost.
-      this.#log.warn('answer to an incoming call dropped: the client was disconnected', { callId: frame.callId });
-      return;
+      // Disconnected for good while the method ran: the caller's gateway fails the call at grace end.
+      return this.#log.warn('answer to an incoming call dropped: the client was disconnected', { callId: frame.callId });
     }
     let body = JSON.stringify({ type: 'incoming_call_response', callId: frame.callId, ...answer });
     const tooLarge = oversizeFrame(body, 'the answer to this incoming call');
