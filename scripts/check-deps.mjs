@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { importSpecifiers, tsFiles } from './source-files.mjs';
 
-const LEVEL = { 'structured-clone': 0, debug: 0, utils: 1, mesh: 2, auth: 3, rpc: 3, testing: 4, fetch: 5 };
+const LEVEL = { 'structured-clone': 0, debug: 0, utils: 1, mesh: 2, auth: 3, rpc: 3, testing: 4, mcp: 4, fetch: 5, 'create-lumenize': 8 };
 const APPS_LEVEL = 6;
 const BENCH_LEVEL = 7;
 // Subpaths a spec names; anything else after the package name is reaching inside.

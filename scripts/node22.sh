@@ -19,6 +19,7 @@ if ! _lmz_node_ok; then
 fi
 # Nothing may phone home.
 export WRANGLER_SEND_METRICS=false
+export CLOUDFLARE_CF_FETCH_ENABLED=false
 export WRANGLER_DISABLE_UPDATE_CHECK=true
 export NO_UPDATE_NOTIFIER=1
 export NPM_CONFIG_UPDATE_NOTIFIER=false

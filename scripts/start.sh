@@ -10,6 +10,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/node22.sh"
 lmz_ensure_deps
 export PATH="$root/node_modules/.bin:$PATH"
+# wrangler dev fetches sample request.cf data from workers.cloudflare.com at every start and prints a
+# DNS error offline; the demo never reads request.cf, so it uses wrangler's built-in placeholder.
+export CLOUDFLARE_CF_FETCH_ENABLED="${CLOUDFLARE_CF_FETCH_ENABLED:-false}"
 port="${PORT:-8787}"
 state="${LMZ_DEMO_STATE:-.wrangler/state}"
 cd "$root/apps/demo"
@@ -18,6 +21,7 @@ echo
 echo "  Lumenize Docs (demo): open http://localhost:${port}"
 echo "  Sign in with any email address. No email is sent in local dev: the magic link is printed"
 echo "  here in this terminal and listed at http://localhost:${port}/dev/mailbox"
+echo "  (A 'POST /auth/refresh-token 401' line is a signed-out page load asking for a session: expected.)"
 echo
 inspector=()
 if [ -n "${LMZ_INSPECTOR_PORT:-}" ]; then inspector=(--inspector-port "$LMZ_INSPECTOR_PORT"); fi

@@ -65,7 +65,7 @@ async function startOnce(opts: WranglerDevOptions): Promise<WranglerDev> {
     command: process.execPath,
     args,
     cwd: opts.cwd,
-    env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_DISABLE_UPDATE_CHECK: 'true' },
+    env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_DISABLE_UPDATE_CHECK: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     url: `http://127.0.0.1:${port}`,
     timeoutMs: opts.timeoutMs ?? 60_000,
     ready: async (url, log) => /Ready on/.test(log) && (await fetch(url, { signal: AbortSignal.timeout(2_000) }), true),

@@ -7,7 +7,7 @@
 // Usage: node apps/demo/scripts/prepare.mjs
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -70,6 +70,6 @@ export async function buildWeb() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (ensureDevKeys()) console.log('  Generated DEV-ONLY JWT keys in apps/demo/.dev.vars');
+  if (ensureDevKeys()) console.log(`  Generated DEV-ONLY JWT keys in ${relative(process.cwd(), join(app, '.dev.vars')) || '.dev.vars'}`);
   await buildWeb();
 }

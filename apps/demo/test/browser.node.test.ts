@@ -4,6 +4,9 @@
  * flow, edit one document together and see each other's text and who typed it; one goes offline
  * and comes back; nothing typed on either side is lost. Saves artifacts/demo-editor-two-users.png.
  * A 1 MB paste (over the client's frame limit) is refused with a toast, and the editor stays usable.
+ * Switching documents never shows the previous document's last change or word count
+ * (artifacts/demo-switch-document.png); an unknown `#/doc/<id>` opens no phantom document
+ * (artifacts/demo-unknown-document.png).
  *
  * Without Chromium the suite is skipped with a loud message; under CI=true it must run.
  */
@@ -160,6 +163,75 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await bob.page.waitForSelector('#editor:not([disabled])');
     expect((await view(bob.page)).text).toBe(a.text);
   });
+
+  it('switching documents shows the new document\'s last change and word count, not the previous one\'s', async () => {
+    const erin = await userPage('erin@example.com');
+    const isOpen = (title: string) => document.getElementById('doc-title')?.textContent === title && !(document.getElementById('editor') as HTMLTextAreaElement).disabled;
+    await erin.page.fill('#new-title', 'Written');
+    await erin.page.press('#new-title', 'Enter');
+    await erin.page.waitForFunction(isOpen, 'Written');
+    const writtenId = /#\/doc\/([\w-]+)$/.exec(erin.page.url())![1]!;
+    await typeAtEnd(erin.page, 'Three small words');
+    await until(erin.page, 'Erin as the last editor', (v) => v.lastEmail === 'erin@example.com');
+    await erin.page.waitForFunction(() => /3 words/.test(document.getElementById('words')?.textContent ?? '') && /erin@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 5_000 });
+
+    // A fresh document: no last change, no word count, nothing carried over.
+    await erin.page.fill('#new-title', 'Empty');
+    await erin.page.press('#new-title', 'Enter');
+    await erin.page.waitForFunction(isOpen, 'Empty');
+    const panel = () =>
+      erin.page.evaluate(() => ({
+        last: document.getElementById('last-change')?.textContent ?? '',
+        lastEmail: document.getElementById('last-change')?.dataset.userEmail ?? '',
+        words: document.getElementById('words')?.textContent ?? '',
+        chain: document.getElementById('chain')?.textContent ?? '',
+      }));
+    expect(await panel()).toEqual({ last: 'No changes yet.', lastEmail: '', words: '0 words', chain: '' });
+    // The Activity pane says it is empty rather than showing nothing.
+    expect(await erin.page.evaluate(() => getComputedStyle(document.getElementById('activity')!, '::before').content)).toBe('"No edits yet in this document."');
+    mkdirSync(artifacts, { recursive: true });
+    await erin.page.screenshot({ path: join(artifacts, 'demo-switch-document.png') });
+
+    // And back: the first document's own data returns.
+    await erin.page.click(`a[data-doc-id="${writtenId}"]`, { timeout: 5_000 });
+    await erin.page.waitForFunction(isOpen, 'Written');
+    const back = await panel();
+    expect(back.lastEmail).toBe('erin@example.com');
+    expect(back.words).toMatch(/^3 words/);
+  }, 60_000);
+
+  it('an unknown document id in the address opens no phantom document: a toast says so and a listed one opens', async () => {
+    const frank = await userPage('frank@example.com');
+    await frank.page.waitForSelector('#editor:not([disabled])');
+    await frank.page.evaluate(() => (location.hash = '#/doc/no-such-doc'));
+    await frank.page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((t) => /no document 'no-such-doc'/.test(t.textContent ?? '')), undefined, { timeout: 5_000 });
+    const shown = await frank.page.evaluate(() => ({
+      hash: location.hash,
+      title: document.getElementById('doc-title')?.textContent ?? '',
+      listed: Array.from(document.querySelectorAll<HTMLElement>('a[data-doc-id]'), (a) => a.dataset.docId),
+    }));
+    expect(shown.hash).not.toContain('no-such-doc');
+    expect(shown.listed).toContain(shown.hash.replace('#/doc/', ''));
+    expect(shown.listed).not.toContain('no-such-doc');
+    mkdirSync(artifacts, { recursive: true });
+    await frank.page.screenshot({ path: join(artifacts, 'demo-unknown-document.png') });
+  }, 60_000);
+
+  it('at 390 px wide nothing overflows sideways and the editor keeps most of a screen', async () => {
+    const gina = await userPage('gina@example.com');
+    await gina.page.setViewportSize({ width: 390, height: 844 });
+    await gina.page.waitForSelector('#editor:not([disabled])');
+    const layout = await gina.page.evaluate(() => ({
+      pageWidth: document.documentElement.scrollWidth,
+      topbarOverflow: document.querySelector('.topbar')!.scrollWidth - document.querySelector('.topbar')!.clientWidth,
+      editorHeight: document.getElementById('editor')!.getBoundingClientRect().height,
+    }));
+    expect(layout.pageWidth).toBeLessThanOrEqual(390);
+    expect(layout.topbarOverflow).toBeLessThanOrEqual(0);
+    expect(layout.editorHeight).toBeGreaterThanOrEqual(400);
+    mkdirSync(artifacts, { recursive: true });
+    await gina.page.screenshot({ path: join(artifacts, 'demo-390px.png') });
+  }, 60_000);
 
   it('a 1 MB paste is refused with a toast; the connection stays up and text typed afterwards reaches the other user', async () => {
     const carol = await userPage('carol@example.com');

@@ -60,9 +60,10 @@ function frozenChain(chain: readonly NodeIdentity[]): readonly NodeIdentity[] {
 /**
  * The context a receiver works with: frozen `callChain` and `originAuth`, derived `origin`/`caller`/
  * `priorCaller` (plain data, so they survive serialization; incoming values for them are ignored)
- * and the given mutable `state`.
+ * and the given mutable `state`. `owned`: the wire context is the receiver's own copy (an envelope
+ * that Workers RPC deserialized), so `originAuth` is frozen in place instead of copied first.
  */
-export function receiveCallContext(wire: WireCallContext): CallContext {
+export function receiveCallContext(wire: WireCallContext, owned = false): CallContext {
   const callChain = frozenChain(wire.callChain);
   const ctx: { -readonly [K in keyof CallContext]: CallContext[K] } = {
     callChain,
@@ -71,7 +72,7 @@ export function receiveCallContext(wire: WireCallContext): CallContext {
     state: wire.state,
   };
   if (callChain.length >= 2) ctx.priorCaller = callChain[callChain.length - 2];
-  if (wire.originAuth !== undefined) ctx.originAuth = deepFreeze(structuredClone(wire.originAuth));
+  if (wire.originAuth !== undefined) ctx.originAuth = deepFreeze(owned ? wire.originAuth : structuredClone(wire.originAuth));
   return ctx;
 }
 

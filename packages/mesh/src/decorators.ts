@@ -3,6 +3,8 @@
  * decorators (never `experimentalDecorators`). Runtime-neutral. See docs/mesh.md#security.
  */
 import { addEntryPointMarks, type MeshGuard } from './ocan/entry-points.ts';
+import { compileMethodSchemas, setMethodSchemas } from './validation/method-schemas.ts';
+import type { ArgSchema, SchemaInput, SchemaParams } from './validation/types.ts';
 
 /** Any method of `This` (the same constraint TypeScript's own `ClassMethodDecoratorContext` uses). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mirrors lib.decorators.d.ts; no value is typed any
@@ -21,12 +23,58 @@ function methodOnly(decorator: string, value: unknown, context: { kind: string; 
   }
 }
 
-function meshDecorator<T>(guard: MeshGuard<T> | undefined): MeshMethodDecorator<T> {
+/**
+ * `@mesh({ args, returns, guard })`: one schema per argument (Standard Schema or JSON Schema, see
+ * docs/mesh.md#validation), an optional schema for the return value, an optional guard.
+ */
+export interface MeshOptions<T = unknown, A extends readonly ArgSchema[] | undefined = readonly ArgSchema[] | undefined, R extends ArgSchema | undefined = ArgSchema | undefined> {
+  /** One schema per argument; arguments are refused before the method runs, extra arguments too. */
+  args?: A;
+  /** Schema of the (settled) return value; a mismatch reaches the caller as `ReturnValidationError`. */
+  returns?: R;
+  /** Same as `@mesh(guard)`; runs before the arguments are checked. */
+  guard?: MeshGuard<T>;
+}
+
+/** What a method must return under `returns: R` (the schema's input; a promise of it for async methods). */
+type ReturnFor<R> = [R] extends [undefined] ? unknown : SchemaInput<R> | Promise<SchemaInput<R>>;
+
+/**
+ * The decorator `@mesh({ args, returns })` returns: the method's parameters must accept the schemas'
+ * outputs (TypeScript reports a mismatch at the decorator).
+ */
+export type ValidatedMethodDecorator<T, A extends readonly ArgSchema[] | undefined, R extends ArgSchema | undefined> = <
+  This extends T,
+  F extends [A] extends [readonly ArgSchema[]] ? (this: This, ...args: SchemaParams<A>) => ReturnFor<R> : (this: This, ...args: Parameters<MethodOf<This>>) => ReturnFor<R>,
+>(
+  value: F,
+  context: ClassMethodDecoratorContext<This, F>,
+) => void;
+
+const OPTION_KEYS = new Set(['args', 'returns', 'guard']);
+
+function meshDecorator<T>(guard: MeshGuard<T> | undefined, options?: { args?: unknown; returns?: unknown }): MeshMethodDecorator<T> {
   if (guard !== undefined && typeof guard !== 'function') throw new TypeError('@mesh(guard): guard must be a function (instance) => void');
   return (value, context) => {
     methodOnly('@mesh', value, context);
-    addEntryPointMarks(value, { mesh: true, guard: guard as MeshGuard<never> | undefined }, `@mesh on '${String(context.name)}'`);
+    const name = String(context.name);
+    // Compiled before any mark is added: a bad schema fails the class definition and marks nothing.
+    const schemas = options && (options.args !== undefined || options.returns !== undefined) ? compileMethodSchemas(name, options.args, options.returns) : undefined;
+    addEntryPointMarks(value, { mesh: true, guard: guard as MeshGuard<never> | undefined }, `@mesh on '${name}'`);
+    if (schemas) setMethodSchemas(value, schemas);
   };
+}
+
+function fromOptions(options: object): MeshMethodDecorator<unknown> {
+  const proto = Object.getPrototypeOf(options);
+  if (Array.isArray(options) || (proto !== Object.prototype && proto !== null)) {
+    throw new TypeError('@mesh(...) takes a guard function or an options object { args?, returns?, guard? }');
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`@mesh({ ${key} }): unknown option; expected args, returns or guard`);
+  }
+  const { guard, args, returns } = options as MeshOptions;
+  return meshDecorator(guard, { args, returns });
 }
 
 interface MeshDecorator {
@@ -34,6 +82,13 @@ interface MeshDecorator {
   <This, F extends MethodOf<This>>(value: F, context: ClassMethodDecoratorContext<This, F>): void;
   /** Entry point with a guard that runs first: `@mesh((i: MyDO) => i.requireAdmin()) reset() {}`. */
   <T>(guard: MeshGuard<T>): MeshMethodDecorator<T>;
+  /**
+   * Entry point whose arguments are checked against schemas before it runs (zod, valibot, arktype,
+   * TypeBox, JSON Schema): `@mesh({ args: [z.string().email()] }) invite(email: string) {}`.
+   */
+  <T = unknown, const A extends readonly ArgSchema[] | undefined = undefined, const R extends ArgSchema | undefined = undefined>(
+    options: MeshOptions<T, A, R>,
+  ): ValidatedMethodDecorator<T, A, R>;
   /** Same as `@mesh(guard)`: `@mesh.guard((i: MyDO) => i.requireAdmin()) reset() {}`. */
   guard<T>(guard: MeshGuard<T>): MeshMethodDecorator<T>;
 }
@@ -43,12 +98,14 @@ function meshImpl(valueOrGuard: unknown, context?: unknown): unknown {
     meshDecorator(undefined)(valueOrGuard as MethodOf<unknown>, context as ClassMethodDecoratorContext<unknown, MethodOf<unknown>>);
     return undefined;
   }
+  if (typeof valueOrGuard === 'object' && valueOrGuard !== null) return fromOptions(valueOrGuard);
   return meshDecorator(valueOrGuard as MeshGuard<unknown> | undefined);
 }
 
 /**
  * Marks a method as an inbound entry point (the allowlist); `@mesh(guard)` and `@mesh.guard(guard)`
- * add a guard that receives the instance and throws to refuse.
+ * add a guard that receives the instance and throws to refuse; `@mesh({ args, returns, guard })`
+ * also checks arguments (and the result) against schemas.
  * @example class Room extends LumenizeDO { @mesh join(name: string) { ... } }
  */
 export const mesh: MeshDecorator = Object.assign(meshImpl as MeshDecorator, {
@@ -56,12 +113,16 @@ export const mesh: MeshDecorator = Object.assign(meshImpl as MeshDecorator, {
 });
 
 /**
- * Marks a standalone function (for example one stored in a nested object) as an inbound entry point.
- * @example tools = { ping: meshFn(() => 'pong') };
+ * Marks a standalone function (for example one stored in a nested object) as an inbound entry point;
+ * `options` checks its arguments like `@mesh({ args, returns })`.
+ * @example tools = { ping: meshFn(() => 'pong'), echo: meshFn((s: string) => s, { args: [z.string()] }) };
  */
-export function meshFn<F extends (...args: never[]) => unknown>(fn: F): F {
+export function meshFn<F extends (...args: never[]) => unknown>(fn: F, options?: { args?: readonly ArgSchema[]; returns?: ArgSchema }): F {
   if (typeof fn !== 'function') throw new TypeError('meshFn(fn): fn must be a function');
-  addEntryPointMarks(fn, { mesh: true }, `meshFn(${fn.name || 'anonymous'})`);
+  const name = fn.name || 'anonymous';
+  const schemas = options && (options.args !== undefined || options.returns !== undefined) ? compileMethodSchemas(name, options.args, options.returns) : undefined;
+  addEntryPointMarks(fn, { mesh: true }, `meshFn(${name})`);
+  if (schemas) setMethodSchemas(fn, schemas);
   return fn;
 }
 

@@ -22,7 +22,7 @@ export { LumenizeWorker } from './node/lumenize-worker.ts';
 export { LumenizeClientGateway } from './gateway/index.ts';
 export { createLumenizeRouter, type LumenizeRouterOptions } from './router/index.ts';
 export { LumenizeClient, type LumenizeClientConfig, type LmzApiClient, type ConnectionState, type Subscription } from './client/index.ts';
-export { mesh, meshFn, result, local, type MeshMethodDecorator } from './decorators.ts';
+export { mesh, meshFn, result, local, type MeshMethodDecorator, type MeshOptions, type ValidatedMethodDecorator } from './decorators.ts';
 export type { MeshGuard } from './ocan/entry-points.ts';
 export {
   newContinuation,
@@ -76,3 +76,4 @@ export { sql, type SqlTag, type SqlRow, type SqlMigration } from './nadis/sql.ts
 export { Fanout, LumenizeFanoutWorker, FanoutLimitError, FanoutBranchError, MAX_DIRECT, MAX_RECIPIENTS, HARD_MAX_RECIPIENTS, BRANCH_TIMEOUT_MS, FANOUT_BINDING } from './fanout/index.ts';
 export type { FanoutSummary, FanoutFailure, FanoutRecipient, FanoutOptions, FanoutLimitCode } from './fanout/index.ts';
 export { Alarms, type Schedule, type ScheduledAlarm, type DelayedAlarm, type CronAlarm, type ScheduleOptions, type ScheduleCriteria } from './nadis/alarms.ts';
+export * from './validation/index.ts';

@@ -14,6 +14,10 @@ const log = debug('lmz.mesh.getMeshStub');
 export interface MeshStub extends Disposable {
   /** A {@link TextCallResult} only when the envelope asked for `options.resultText`. */
   __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult>;
+  /** Several envelopes in one Workers RPC (DO callees); the callee starts them in order and answers each one. */
+  __executeBatch(envelopes: CallEnvelope[]): Promise<unknown>;
+  /** The answer of a batch entry the callee parked (`{ $parked: token }`). */
+  __awaitParked(token: string): Promise<unknown>;
 }
 
 type BindingKind = 'durable-object' | 'service';
@@ -49,7 +53,12 @@ export function checkMeshBinding(env: object, binding: unknown, instance: unknow
 
 let stubCount = 0;
 
-type CalleeStub = { __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult>; [Symbol.dispose]?: () => void };
+type CalleeStub = {
+  __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult>;
+  __executeBatch(envelopes: CallEnvelope[]): Promise<unknown>;
+  __awaitParked(token: string): Promise<unknown>;
+  [Symbol.dispose]?: () => void;
+};
 
 /**
  * The raw namespace stub, without getDOStub's Proxy (its `get` trap ran on every property read of
@@ -85,6 +94,14 @@ export function getMeshStub(env: object, binding: string, instance: string | und
     __executeOperation: (envelope) => {
       if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
       return target.__executeOperation(envelope);
+    },
+    __executeBatch: (envelopes) => {
+      if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
+      return target.__executeBatch(envelopes);
+    },
+    __awaitParked: (token) => {
+      if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
+      return target.__awaitParked(token);
     },
     [Symbol.dispose]() {
       if (disposed) return;

@@ -3,8 +3,9 @@ import { routeDORequest } from '@lumenize/utils';
 
 export { RpcDO, SubDO, MethodsDO, TxDO, GuardDO, ManualDO, RoomDO, SubRoomDO } from './nodes.ts';
 export { CapnDO } from './capn-nodes.ts';
+export { ValidatedRpcDO } from './validation-nodes.ts';
 
-const bindings = ['RPC_DO', 'SUB_DO', 'METHODS_DO', 'TX_DO', 'GUARD_DO', 'MANUAL_DO'];
+const bindings = ['RPC_DO', 'SUB_DO', 'METHODS_DO', 'TX_DO', 'GUARD_DO', 'MANUAL_DO', 'VALIDATED_RPC_DO'];
 
 export default {
   async fetch(request: Request, env: Cloudflare.Env): Promise<Response> {

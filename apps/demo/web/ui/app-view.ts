@@ -31,7 +31,7 @@ function skeleton(me: Me): HTMLElement {
       h('div', { class: 'brand' }, h('span', { class: 'logo' }, '◆'), ' Lumenize Docs'),
       h('div', { class: 'spacer' }),
       h('span', { id: 'status', class: 'status connecting', 'data-state': 'connecting' }, 'Connecting…'),
-      h('span', { id: 'me', class: 'me', style: `--c: ${hue(me)}` }, h('span', { class: 'chip' }, initialsOf(nameOf(me))), nameOf(me)),
+      h('span', { id: 'me', class: 'me', title: nameOf(me), style: `--c: ${hue(me)}` }, h('span', { class: 'chip' }, initialsOf(nameOf(me))), nameOf(me)),
       h('button', { id: 'sign-out', class: 'ghost', type: 'button' }, 'Sign out'),
     ),
     h(
@@ -153,11 +153,14 @@ export class EditorApp {
   }
 
   async #route(): Promise<void> {
-    const wanted = /^#\/doc\/([\w-]+)$/.exec(location.hash)?.[1];
+    const asked = /^#\/doc\/([\w-]+)$/.exec(location.hash)?.[1];
+    // Only listed documents open: an unknown id would otherwise open an empty, unlisted document.
+    const wanted = asked && this.#docs.has(asked) ? asked : undefined;
+    if (asked && !wanted) this.#flash(`There is no document '${asked}'; showing the newest one instead.`);
     const first = [...this.#docs.values()].sort((a, b) => b.updatedAt - a.updatedAt)[0]?.id;
     const docId = wanted ?? first;
+    if (!wanted && docId) history.replaceState(null, '', `#/doc/${docId}`);
     if (!docId || docId === this.#docId) return;
-    if (!wanted) history.replaceState(null, '', `#/doc/${docId}`);
     await this.#open(docId);
   }
 
@@ -171,6 +174,10 @@ export class EditorApp {
     this.#renderList();
     byId('doc-title').textContent = this.#docs.get(docId)?.title ?? docId;
     byId('activity').replaceChildren();
+    // While the next document loads, show none of this one's data.
+    this.#clearLastChange();
+    this.#clearStats();
+    byId('snapshot').textContent = '';
     const editor = byId<HTMLTextAreaElement>('editor');
     editor.disabled = true;
     editor.value = '';
@@ -296,12 +303,26 @@ export class EditorApp {
   #renderState(state: DocState): void {
     byId('version').textContent = `v${state.version}`;
     this.#renderPresence(state.people);
+    // Every panel is set from this document's state, so nothing of the previous document stays.
     if (state.stats) this.#renderStats(state.stats);
-    else byId('words').textContent = '0 words';
+    else this.#clearStats();
     if (state.snapshot) this.#renderSnapshot(state.snapshot);
     else byId('snapshot').textContent = 'No snapshot yet';
     if (state.lastEdit) this.#renderLastChange(state.lastEdit);
+    else this.#clearLastChange();
     this.#renderSaveState(false);
+  }
+
+  #clearStats(): void {
+    byId('words').textContent = '0 words';
+    byId('chain').replaceChildren();
+  }
+
+  #clearLastChange(): void {
+    const el = byId('last-change');
+    delete el.dataset.userEmail;
+    delete el.dataset.userId;
+    el.textContent = 'No changes yet.';
   }
 
   #renderEdit(event: EditEvent): void {

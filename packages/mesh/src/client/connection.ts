@@ -15,12 +15,16 @@ import { CallDeadlines } from './call-deadlines.ts';
 import { offeredProtocols } from './config.ts';
 import {
   ACK_FRAME_TYPE,
+  BATCH_PROTOCOL,
+  MAX_FRAME_BYTES,
   parseGatewayFrame,
+  type GatewayInnerFrame,
   resumeProtocol,
   type CallResponseFrame,
   type ConnectionStatusFrame,
   type IncomingCallFrame,
 } from './frames.ts';
+import { FrameBatcher } from './frame-batcher.ts';
 import { oversizeFrame } from './frame-size.ts';
 import { HEARTBEAT_PONG, Heartbeat } from './heartbeat.ts';
 import { SeqChannel } from './seq-channel.ts';
@@ -108,6 +112,10 @@ export class ClientConnection {
   #connecting = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: Heartbeat;
+  /** True when the gateway's `connection_status` agreed to `batch` frames on this connection. */
+  #batching = false;
+  /** Reliable frames of this tick, sent together at its end (batching only). */
+  #batcher = new FrameBatcher<string>((body) => this.#record(body), (body) => body, MAX_FRAME_BYTES);
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
@@ -165,6 +173,7 @@ export class ClientConnection {
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.#stopDetectors();
+    this.#batcher.clear();
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) {
@@ -231,7 +240,7 @@ export class ClientConnection {
       return;
     }
     this.#connecting = false;
-    const protocols = offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#channel.received));
+    const protocols = [...offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#channel.received)), BATCH_PROTOCOL];
     let ws: WebSocket;
     try {
       ws = new this.#o.WebSocket(this.#o.url, protocols);
@@ -367,8 +376,15 @@ export class ClientConnection {
       this.#unackedReceived++;
       this.#scheduleAck(this.#unackedReceived >= ACK_EVERY);
     }
+    if (frame.type === 'batch') {
+      for (const r of frame.refused) this.#log.warn('malformed frame in a batch from gateway ignored', r);
+      for (const inner of frame.frames) this.#onInner(inner);
+    } else if (frame.type === 'call_response' || frame.type === 'incoming_call') this.#onInner(frame);
+  }
+
+  #onInner(frame: GatewayInnerFrame): void {
     if (frame.type === 'call_response') this.#onCallResponse(frame);
-    else if (frame.type === 'incoming_call') void this.#onIncomingCall(frame);
+    else void this.#onIncomingCall(frame);
   }
 
   #onStatus(frame: ConnectionStatusFrame): void {
@@ -377,6 +393,7 @@ export class ClientConnection {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
     this.#heartbeat.start();
+    this.#batching = frame.batch === true;
     if (frame.resumed === true) {
       // Same session: resend what the gateway has not acknowledged, in order.
       for (const text of this.#channel.pendingAfter(frame.ack ?? 0)) this.#write(text);
@@ -440,8 +457,17 @@ export class ClientConnection {
     call.seq = this.#sendReliable(call.body);
   }
 
-  /** Records a reliable frame under the next seq and sends it when a socket is connected. */
-  #sendReliable(body: string): number {
+  /**
+   * Records a reliable frame under the next seq and sends it when a socket is connected. With
+   * batching, the frames of one tick are collected and leave together ({@link #flush}).
+   */
+  #sendReliable(body: string): number | undefined {
+    if (!this.#batching) return this.#record(body);
+    this.#batcher.add(body);
+    return undefined;
+  }
+
+  #record(body: string): number {
     const channel = this.#channel;
     const { seq, text } = channel.record((s) => `${body.slice(0, -1)},"seq":${s},"ack":${channel.received}}`);
     this.#unackedReceived = 0;

@@ -14,6 +14,15 @@ export const ACK_FRAME_TYPE = 'ack';
 /** Subprotocol the client offers to ask for gap-free resume: `lmz.resume.<sessionId>.<ack>`. */
 export const RESUME_PROTOCOL_PREFIX = 'lmz.resume.';
 
+/**
+ * Subprotocol a client offers when it reads and sends `batch` frames (several frames under one seq).
+ * The gateway batches only for clients that offered it and says so in `connection_status.batch`.
+ */
+export const BATCH_PROTOCOL = 'lmz.batch.1';
+
+/** Most frames one `batch` frame may carry; a longer list is refused as malformed. */
+export const MAX_BATCH_FRAMES = 1_000;
+
 /** Subprotocol carrying the access token: `lmz.access-token.<jwt>`. */
 export const ACCESS_TOKEN_PROTOCOL_PREFIX = 'lmz.access-token.';
 
@@ -50,6 +59,22 @@ export interface AckFrame extends ResumeFields {
   type: 'ack';
 }
 
+/**
+ * `batch` (either direction, only after both ends agreed on {@link BATCH_PROTOCOL}): frames that left
+ * in the same tick, in order, under the batch frame's one `seq`/`ack`. Inner frames carry no resume
+ * fields. Client → gateway it holds `call` and `incoming_call_response` frames; gateway → client,
+ * `call_response` and `incoming_call` frames.
+ */
+export interface BatchFrame<F> extends ResumeFields {
+  type: 'batch';
+  /** Inner frames that parsed; malformed ones are listed in `refused` and skipped. */
+  frames: F[];
+  /** Index of each of `frames` in the batch as sent. */
+  positions: number[];
+  /** Why inner frames were refused (index, reason, callId when readable). */
+  refused: Array<{ index: number; reason: string; type?: string; callId?: string }>;
+}
+
 /** `call_response` (gateway → client). */
 export interface CallResponseFrame extends ResumeFields {
   type: 'call_response';
@@ -74,10 +99,16 @@ export interface ConnectionStatusFrame extends ResumeFields {
   subscriptionsLost: boolean;
   /** Resume extension: true when the gateway still held this client's session (nothing lost). */
   resumed?: boolean;
+  /** True when the gateway reads and sends `batch` frames on this connection. */
+  batch?: boolean;
 }
 
-export type ClientToGatewayFrame = CallFrame | IncomingCallResponseFrame | AckFrame;
-export type GatewayToClientFrame = CallResponseFrame | IncomingCallFrame | ConnectionStatusFrame | AckFrame;
+/** Frames that may sit inside a client → gateway `batch`. */
+export type ClientInnerFrame = CallFrame | IncomingCallResponseFrame;
+/** Frames that may sit inside a gateway → client `batch`. */
+export type GatewayInnerFrame = CallResponseFrame | IncomingCallFrame;
+export type ClientToGatewayFrame = CallFrame | IncomingCallResponseFrame | AckFrame | BatchFrame<ClientInnerFrame>;
+export type GatewayToClientFrame = CallResponseFrame | IncomingCallFrame | ConnectionStatusFrame | AckFrame | BatchFrame<GatewayInnerFrame>;
 
 /** Outcome of parsing one frame: the frame, or why it was refused (with the callId when one was readable). */
 export type ParseResult<F> = { ok: true; frame: F } | { ok: false; reason: string; type?: string; callId?: string };
@@ -150,15 +181,8 @@ function decode(text: unknown): { ok: true; value: Record<string, unknown> } | {
   return { ok: true, value };
 }
 
-/**
- * Parses a frame received by the gateway. Unknown fields are dropped (a client cannot smuggle
- * `callContext` or identity through), so the returned frame holds only the documented fields.
- * @example parseClientFrame('{"type":"call","callId":"1","binding":"DOC","instance":"d1","chain":{}}')
- */
-export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFrame> {
-  const d = decode(text);
-  if (!d.ok) return d;
-  const o = d.value;
+/** One client → gateway frame object (top level or inside a batch), without its resume fields. */
+function clientObject(o: Record<string, unknown>, inner: boolean): ParseResult<ClientToGatewayFrame> {
   const callId = isId(o.callId) ? o.callId : undefined;
   const type = String(o.type).slice(0, 40);
   const fail = (reason: string): ParseResult<ClientToGatewayFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
@@ -173,8 +197,7 @@ export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFram
       const frame: CallFrame = { type: 'call', callId, binding: o.binding, chain: o.chain };
       if (o.instance !== undefined) frame.instance = o.instance as string;
       if (o.batch === true) frame.batch = true;
-      const bad = resumeFields(o, frame);
-      return bad ? fail(bad) : { ok: true, frame };
+      return { ok: true, frame };
     }
     case 'incoming_call_response': {
       if (!callId) return fail('incoming_call_response without a valid callId');
@@ -182,13 +205,106 @@ export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFram
       const frame: IncomingCallResponseFrame = { type: 'incoming_call_response', callId, success: o.success };
       if (o.success) frame.result = o.result;
       else frame.error = o.error;
-      const bad = resumeFields(o, frame);
-      return bad ? fail(bad) : { ok: true, frame };
+      return { ok: true, frame };
     }
-    case ACK_FRAME_TYPE: {
-      const frame: AckFrame = { type: 'ack' };
-      const bad = resumeFields(o, frame);
-      return bad ? fail(bad) : { ok: true, frame };
+    case ACK_FRAME_TYPE:
+      if (inner) return fail('an ack cannot sit inside a batch');
+      return { ok: true, frame: { type: 'ack' } };
+    case 'batch': {
+      if (inner) return fail('a batch cannot sit inside a batch');
+      const list = batchList(o.frames);
+      if (typeof list === 'string') return fail(list);
+      const frame: BatchFrame<ClientInnerFrame> = { type: 'batch', frames: [], positions: [], refused: [] };
+      list.forEach((item, index) => {
+        const r: ParseResult<ClientToGatewayFrame> = isRecord(item) ? clientObject(item, true) : { ok: false, reason: 'batch entry is not a JSON object' };
+        if (r.ok) {
+          frame.frames.push(r.frame as ClientInnerFrame);
+          frame.positions.push(index);
+        }
+        else frame.refused.push(r.callId === undefined ? { index, reason: r.reason, type: r.type } : { index, reason: r.reason, type: r.type, callId: r.callId });
+      });
+      return { ok: true, frame };
+    }
+    default:
+      return fail(`unknown frame type '${type}'`);
+  }
+}
+
+/** A refusal naming the frame's type and, when it has one, its callId. */
+function refusal<F extends { type: string }>(reason: string, frame: F): { ok: false; reason: string; type: string; callId?: string } {
+  const callId = (frame as { callId?: string }).callId;
+  return callId === undefined ? { ok: false, reason, type: frame.type } : { ok: false, reason, type: frame.type, callId };
+}
+
+/** A batch's `frames`: a non-empty array of at most {@link MAX_BATCH_FRAMES}, or why not. */
+function batchList(v: unknown): unknown[] | string {
+  if (!Array.isArray(v) || v.length === 0) return 'batch without a non-empty frames array';
+  if (v.length > MAX_BATCH_FRAMES) return `batch with ${v.length} frames (at most ${MAX_BATCH_FRAMES})`;
+  return v;
+}
+
+/**
+ * Parses a frame received by the gateway. Unknown fields are dropped (a client cannot smuggle
+ * `callContext` or identity through), so the returned frame holds only the documented fields.
+ * A `batch` parses each inner frame the same way; a malformed inner frame is listed in `refused`
+ * and does not spoil the others.
+ * @example parseClientFrame('{"type":"call","callId":"1","binding":"DOC","instance":"d1","chain":{}}')
+ */
+export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFrame> {
+  const d = decode(text);
+  if (!d.ok) return d;
+  const parsed = clientObject(d.value, false);
+  if (!parsed.ok) return parsed;
+  const bad = resumeFields(d.value, parsed.frame);
+  return bad ? refusal(bad, parsed.frame) : parsed;
+}
+
+/** One gateway → client frame object (top level or inside a batch), without its resume fields. */
+function gatewayObject(o: Record<string, unknown>, inner: boolean): ParseResult<GatewayToClientFrame> {
+  const callId = isId(o.callId) ? o.callId : undefined;
+  const type = String(o.type).slice(0, 40);
+  const fail = (reason: string): ParseResult<GatewayToClientFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
+  switch (o.type) {
+    case 'call_response': {
+      if (!callId) return fail('call_response without a valid callId');
+      if (typeof o.success !== 'boolean') return fail('call_response without success flag');
+      const f: CallResponseFrame = { type: 'call_response', callId, success: o.success };
+      if (o.success) f.result = o.result;
+      else f.error = o.error;
+      if (o.retryable === true) f.retryable = true;
+      return { ok: true, frame: f };
+    }
+    case 'incoming_call': {
+      if (!callId) return fail('incoming_call without a valid callId');
+      const cc = o.callContext;
+      if (!isRecord(o.chain) || !isRecord(cc) || !Array.isArray(cc.callChain)) return fail('incoming_call without chain or callContext');
+      return { ok: true, frame: { type: 'incoming_call', callId, chain: o.chain, callContext: { callChain: cc.callChain, originAuth: cc.originAuth, state: cc.state } } };
+    }
+    case 'connection_status': {
+      if (inner) return fail('connection_status cannot sit inside a batch');
+      if (typeof o.subscriptionsLost !== 'boolean') return fail('connection_status without subscriptionsLost');
+      const f: ConnectionStatusFrame = { type: 'connection_status', subscriptionsLost: o.subscriptionsLost };
+      if (typeof o.resumed === 'boolean') f.resumed = o.resumed;
+      if (o.batch === true) f.batch = true;
+      return { ok: true, frame: f };
+    }
+    case ACK_FRAME_TYPE:
+      if (inner) return fail('an ack cannot sit inside a batch');
+      return { ok: true, frame: { type: 'ack' } };
+    case 'batch': {
+      if (inner) return fail('a batch cannot sit inside a batch');
+      const list = batchList(o.frames);
+      if (typeof list === 'string') return fail(list);
+      const frame: BatchFrame<GatewayInnerFrame> = { type: 'batch', frames: [], positions: [], refused: [] };
+      list.forEach((item, index) => {
+        const r: ParseResult<GatewayToClientFrame> = isRecord(item) ? gatewayObject(item, true) : { ok: false, reason: 'batch entry is not a JSON object' };
+        if (r.ok) {
+          frame.frames.push(r.frame as GatewayInnerFrame);
+          frame.positions.push(index);
+        }
+        else frame.refused.push(r.callId === undefined ? { index, reason: r.reason, type: r.type } : { index, reason: r.reason, type: r.type, callId: r.callId });
+      });
+      return { ok: true, frame };
     }
     default:
       return fail(`unknown frame type '${type}'`);
@@ -202,44 +318,10 @@ export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFram
 export function parseGatewayFrame(text: unknown): ParseResult<GatewayToClientFrame> {
   const d = decode(text);
   if (!d.ok) return d;
-  const o = d.value;
-  const callId = isId(o.callId) ? o.callId : undefined;
-  const type = String(o.type).slice(0, 40);
-  const fail = (reason: string): ParseResult<GatewayToClientFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
-  let frame: GatewayToClientFrame;
-  switch (o.type) {
-    case 'call_response': {
-      if (!callId) return fail('call_response without a valid callId');
-      if (typeof o.success !== 'boolean') return fail('call_response without success flag');
-      const f: CallResponseFrame = { type: 'call_response', callId, success: o.success };
-      if (o.success) f.result = o.result;
-      else f.error = o.error;
-      if (o.retryable === true) f.retryable = true;
-      frame = f;
-      break;
-    }
-    case 'incoming_call': {
-      if (!callId) return fail('incoming_call without a valid callId');
-      const cc = o.callContext;
-      if (!isRecord(o.chain) || !isRecord(cc) || !Array.isArray(cc.callChain)) return fail('incoming_call without chain or callContext');
-      frame = { type: 'incoming_call', callId, chain: o.chain, callContext: { callChain: cc.callChain, originAuth: cc.originAuth, state: cc.state } };
-      break;
-    }
-    case 'connection_status': {
-      if (typeof o.subscriptionsLost !== 'boolean') return fail('connection_status without subscriptionsLost');
-      const f: ConnectionStatusFrame = { type: 'connection_status', subscriptionsLost: o.subscriptionsLost };
-      if (typeof o.resumed === 'boolean') f.resumed = o.resumed;
-      frame = f;
-      break;
-    }
-    case ACK_FRAME_TYPE:
-      frame = { type: 'ack' };
-      break;
-    default:
-      return fail(`unknown frame type '${type}'`);
-  }
-  const bad = resumeFields(o, frame);
-  return bad ? fail(bad) : { ok: true, frame };
+  const parsed = gatewayObject(d.value, false);
+  if (!parsed.ok) return parsed;
+  const bad = resumeFields(d.value, parsed.frame);
+  return bad ? refusal(bad, parsed.frame) : parsed;
 }
 
 /** Builds the resume subprotocol token. `sessionId` must be 8–64 chars of `[A-Za-z0-9-]`. */

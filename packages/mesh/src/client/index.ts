@@ -34,3 +34,4 @@ export {
   type CallContext,
   type CallOptions,
 } from '../protocol.ts';
+export * from '../validation/index.ts';

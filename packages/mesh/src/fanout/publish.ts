@@ -1,12 +1,14 @@
 /**
- * Pub/sub on top of fan-out: `lmz.publish` to more than `maxDirect` reachable subscribers delivers
- * through the tiers (mesh spec §9 items 7 and 11), so the publisher makes at most ⌈n^(1/L)⌉
- * outbound calls per `maxRecipients` chunk. Gone subscribers found in the summary are removed.
+ * Delivery of `lmz.publish` (mesh spec §9 items 7 and 11): up to `maxDirect` reachable subscribers
+ * the publisher delivers itself; past that, through the fan-out tiers, so the publisher makes at
+ * most ⌈n^(1/L)⌉ outbound calls per `maxRecipients` chunk. Failed deliveries go to `onFailure`
+ * (which removes gone subscribers).
  *
- * Ordering: per publisher instance and topic, a publish waits until every delivery of an earlier
- * tiered publish to that topic has settled (a FIFO in memory; pending I/O keeps the DO in memory,
- * so it cannot be evicted while the queue is non-empty). Two publishes therefore reach each
- * subscriber in publish order, whichever path each took.
+ * Ordering, per publisher instance and topic (kept in memory; pending deliveries keep the DO in
+ * memory, so it is not evicted while any is outstanding):
+ * - a tiered publish starts only after every earlier publish to the topic has settled;
+ * - a direct publish starts only after every earlier tiered publish has settled, and is sent in
+ *   publish order after earlier direct ones without waiting for them (pipelined).
  */
 import { debug } from '@lumenize/debug';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
@@ -29,32 +31,53 @@ export interface TieredSubscriber {
 /** Called for each delivery that failed, with the row's address and the error. */
 export type DeliveryFailureHandler = (binding: string, instance: string, subscriptionId: string, error: Error) => void;
 
-const queues = new WeakMap<object, Map<string, Promise<void>>>();
-
-/** True when an earlier tiered publish to `topic` from `host` has not settled yet. */
-export function hasPendingPublish(host: object, topic: string): boolean {
-  return queues.get(host)?.has(topic) === true;
+/** One topic of one publisher: the last tiered publish, direct ones since, and how many are unsettled. */
+interface TopicOrder {
+  barrier?: Promise<void>;
+  direct: Set<Promise<void>>;
+  unsettled: number;
 }
+const orders = new WeakMap<object, Map<string, TopicOrder>>();
 
-/** Runs `work` after every earlier queued publish to `topic` from `host` has settled. */
-export function enqueuePublish(host: object, topic: string, work: () => void | Promise<void>): void {
-  let byTopic = queues.get(host);
-  if (!byTopic) queues.set(host, (byTopic = new Map()));
-  const previous = byTopic.get(topic) ?? Promise.resolve();
-  const next: Promise<void> = previous
-    .then(work)
-    .catch((error: unknown) => log.error('publish failed', { topic, error }))
-    .finally(() => {
-      if (byTopic.get(topic) === next) byTopic.delete(topic);
-    });
-  byTopic.set(topic, next);
+/** Publishes to `topic` from `host` that have not settled yet (running or waiting their turn). */
+export function unsettledPublishes(host: object, topic: string): number {
+  return orders.get(host)?.get(topic)?.unsettled ?? 0;
 }
 
 /**
- * Delivers one publish through the fan-out tiers, in chunks of at most `maxRecipients`; resolves
- * when every delivery has settled and `onFailure` has seen each failure. Never rejects.
+ * Runs `deliver` for one publish in its turn (see the ordering rules above): at once, in this
+ * synchronous turn, when nothing it must wait for is outstanding.
  */
-export async function publishTiered(
+export function orderPublish(host: object, topic: string, tiered: boolean, deliver: () => Promise<void>): void {
+  let byTopic = orders.get(host);
+  if (!byTopic) orders.set(host, (byTopic = new Map()));
+  let order = byTopic.get(topic);
+  if (!order) byTopic.set(topic, (order = { direct: new Set(), unsettled: 0 }));
+  const o = order;
+  const topics = byTopic;
+  const waitFor = [...(o.barrier ? [o.barrier] : []), ...(tiered ? o.direct : [])];
+  const run = waitFor.length === 0 ? deliver() : Promise.all(waitFor).then(deliver);
+  o.unsettled++;
+  const settled: Promise<void> = run
+    .catch((error: unknown) => log.error('publish failed', { topic, error }))
+    .finally(() => {
+      o.direct.delete(settled);
+      if (--o.unsettled === 0 && topics.get(topic) === o) topics.delete(topic);
+    });
+  if (tiered) {
+    o.barrier = settled;
+    o.direct = new Set();
+  } else {
+    o.direct.add(settled);
+  }
+}
+
+/**
+ * Delivers one publish to `rows`: directly up to `maxDirect`, else through the tiers, in chunks of at
+ * most `maxRecipients`; resolves when every delivery has settled and `onFailure` has seen each
+ * failure. Never rejects.
+ */
+export async function deliverPublish(
   env: object,
   topic: string,
   value: LmzIntermediate,
@@ -83,5 +106,8 @@ export async function publishTiered(
     delivered += summary.delivered;
     for (const f of summary.failed) onFailure(f.recipient.bindingName, f.recipient.instanceName ?? '', f.recipient.subscriptionId ?? '', f.error);
   }
-  if (log.enabled) log.debug('tiered publish settled', { origin: `${publisher.bindingName}/${publisher.instanceName}`, topic, subscribers: rows.length, delivered, failed: rows.length - delivered });
+  if (log.enabled) {
+    const levels = levelsFor(Math.min(rows.length, opts.maxRecipients), opts.maxDirect);
+    log.debug('publish settled', { origin: `${publisher.bindingName}/${publisher.instanceName}`, topic, levels, subscribers: rows.length, delivered, failed: rows.length - delivered });
+  }
 }

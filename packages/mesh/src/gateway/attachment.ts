@@ -14,6 +14,8 @@ export interface GatewayAttachment {
   bindingName: string;
   /** Resume session id when the client negotiated gap-free resume. */
   sessionId?: string;
+  /** The client reads and sends `batch` frames (docs/mesh-clients.md "Batching"). */
+  batch?: true;
   /**
    * Set when the gateway itself closed this socket (4409, 4401, 1009, 1002): its later close event
    * is ignored, because the gateway already did the bookkeeping (or, for 4409, must not start grace).

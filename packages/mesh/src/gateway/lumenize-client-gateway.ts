@@ -10,19 +10,20 @@
 import { DurableObject } from 'cloudflare:workers';
 import { debug, type DebugLogger } from '@lumenize/debug';
 import { checkRateLimit, reportMissingRateLimiter } from '@lumenize/utils';
-import { ACK_FRAME_TYPE, isSerializedValue, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
+import { ACK_FRAME_TYPE, isSerializedValue, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type CallFrame, type ClientInnerFrame, type IncomingCallFrame, type IncomingCallResponseFrame } from '../client/frames.ts';
 import { FrameTooLargeError } from '../client/frame-too-large-error.ts';
 import { ClientDisconnectedError, RateLimitedError } from '../errors.ts';
 import { encodeError, serializeValue, validateCallEnvelope } from '../envelope.ts';
 import type { CallEnvelope, CallResult, NodeIdentity, TextCallResult } from '../protocol.ts';
 import { readAttachment, type GatewayAttachment } from './attachment.ts';
-import { forwardClientCall } from './forward.ts';
+import { forwardClientBatch, forwardClientCall } from './forward.ts';
 import { intermediateTextProblem, InvalidPeerResultError } from './intermediate-text.ts';
-import { memberText } from './member-text.ts';
+import { arrayElementTexts, memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
 import { installHeartbeat, isHeartbeatPing, isSocketStale } from './heartbeat.ts';
 import { DurableChannel, frameBytes } from './outbox.ts';
+import { batchBody, FrameBatcher } from '../client/frame-batcher.ts';
 import { CallOutcomeUnknownError, OutboxFullError } from './outbox-errors.ts';
 import { validateUpgrade } from './upgrade.ts';
 
@@ -39,9 +40,20 @@ interface PendingIncoming {
   seq?: number;
   /** Plain sessions: the text queued in `session.waiting` until a socket opens. */
   waitingText?: string;
+  /** Sent inside a `batch` frame: the frame's seq slot holds these bodies (this one among them). */
+  group?: { bodies: string[] };
+  /** The frame body without resume fields, as it sits in `group`. */
+  body?: string;
   /** True once the frame went out on a socket (the client may have run it). */
   transmitted: boolean;
   instanceName: string;
+}
+
+/** A frame waiting for the end of the turn to leave with the others in one `batch` frame. */
+interface Outgoing {
+  body: string;
+  session: GatewaySession;
+  pending?: PendingIncoming;
 }
 
 /** Client frames after which the gateway sends a standalone ack when it had nothing else to send. */
@@ -98,9 +110,15 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   #socket: WebSocket | undefined;
   /** True once this instance looked for a stored resume session (it does so once per instance). */
   #loaded = false;
+  /** Frames of this turn for a batching client: they leave as one `batch` frame (one outbox row). */
+  #out: FrameBatcher<Outgoing>;
+  /** Client calls of this turn by target (`binding` or `binding instance`), forwarded together. */
+  #forwards = new Map<string, Array<{ frame: CallFrame; attachment: GatewayAttachment; session: GatewaySession; chainText: string | undefined }>>();
+  #forwardQueued = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#out = new FrameBatcher<Outgoing>((body, items) => this.#sendGroup(body, items), (o) => o.body, this.#config.maxOutboundFrameBytes);
     // Client pings are answered by the runtime, without waking this object (gateway/heartbeat.ts).
     installHeartbeat(ctx);
     DurableChannel.install(ctx.storage.sql);
@@ -151,12 +169,15 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     if (verified.claims) attachment.claims = verified.claims;
     if (verified.tokenExp !== undefined) attachment.tokenExp = verified.tokenExp;
     if (session!.id !== undefined) attachment.sessionId = session!.id;
+    // Batching rides on resume (one seq per batch frame); plain clients get single frames.
+    if (verified.batch && session!.channel) attachment.batch = true;
     this.#attachments.set(server, attachment);
     server.serializeAttachment(attachment);
     if (alarm !== null) this.ctx.storage.deleteAlarm().catch((e: unknown) => log.error('deleteAlarm failed', { error: String(e) }));
 
     const s = session!;
     const status: Record<string, unknown> = { type: 'connection_status', subscriptionsLost };
+    if (attachment.batch) status.batch = true;
     if (s.channel) {
       status.resumed = continued;
       status.ack = s.channel.received;
@@ -196,21 +217,16 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     }
     const parsed = parseClientFrame(message);
     if (!parsed.ok) {
-      log.warn('malformed frame ignored', { instanceName: attachment.instanceName, reason: parsed.reason });
-      if (parsed.type === 'call' && parsed.callId) {
-        ws.send(JSON.stringify(errorResponse(parsed.callId, new Error(`Invalid call: ${parsed.reason}`))));
-      } else if (parsed.type === 'incoming_call_response' && parsed.callId) {
-        // The caller waiting for this answer learns why now instead of at its timeout.
-        const p = this.#pending.get(parsed.callId);
-        if (p) this.#settle(parsed.callId, p, invalidAnswer(log, p, parsed.callId, parsed.reason));
-      }
+      this.#refuseFrame(ws, attachment, parsed);
       return;
     }
     const frame = parsed.frame;
+    const inner: ClientInnerFrame[] = frame.type === 'batch' ? frame.frames : frame.type === ACK_FRAME_TYPE ? [] : [frame];
+    const calls = inner.reduce((n, f) => (f.type === 'call' ? n + 1 : n), 0);
     if (attachment.tokenExp !== undefined && attachment.tokenExp * 1000 <= Date.now()) {
       log.warn('token expired, closing 4401', { instanceName: attachment.instanceName });
-      if (frame.type === 'call') {
-        ws.send(JSON.stringify({ ...errorResponse(frame.callId, new Error('Token expired')), retryable: true }));
+      for (const f of inner) {
+        if (f.type === 'call') ws.send(JSON.stringify({ ...errorResponse(f.callId, new Error('Token expired')), retryable: true }));
       }
       this.#endSocket(ws, 4401, 'Token expired');
       this.#socketGone(ws);
@@ -235,24 +251,46 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         }
       }
     }
-    if (channel && frame.type === 'call' && frame.seq !== undefined && this.#full(channel, 0)) {
-      // Not run: the client must first acknowledge what it holds; it re-sends this call on resume.
+    if (channel && calls > 0 && frame.seq !== undefined && this.#full(channel, 0, calls)) {
+      // Not run: the client must first acknowledge what it holds; it re-sends these calls on resume.
       channel.unaccept(frame.seq);
       channel.flush();
       this.#closeOverfull(ws, channel, attachment.instanceName);
       return;
     }
-    if (frame.type === 'call') {
-      channel?.owe(frame.callId);
-      this.#onCall(frame, attachment, session, memberText(message, 'chain'));
-    } else if (frame.type === 'incoming_call_response') this.#onIncomingResponse(frame, message);
-    else if (frame.type !== ACK_FRAME_TYPE) log.warn('unexpected frame ignored', { type: (frame as { type: string }).type });
+    if (frame.type === 'batch') {
+      for (const r of frame.refused) this.#refuseFrame(ws, attachment, { ok: false, ...r });
+      const texts = arrayElementTexts(memberText(message, 'frames') ?? '') ?? [];
+      frame.frames.forEach((f, i) => this.#onInner(f, texts[frame.positions[i]!] ?? '', attachment, session));
+    } else if (frame.type === ACK_FRAME_TYPE) {
+      // Acknowledgement only (handled above).
+    } else this.#onInner(frame, message, attachment, session);
     if (channel) {
       if (channel.received - session.lastAckSent >= ACK_EVERY) this.#sendAck(ws, session);
       channel.flush();
       if (channel.unackedBytes > this.#config.maxUnackedBytes || channel.unackedCount > this.#config.maxUnackedFrames) {
         this.#closeOverfull(ws, channel, attachment.instanceName);
       }
+    }
+  }
+
+  /** One call or answer from the client (alone, or one of a batch); `text` is its own JSON text. */
+  #onInner(frame: ClientInnerFrame, text: string, attachment: GatewayAttachment, session: GatewaySession): void {
+    if (frame.type === 'call') {
+      session.channel?.owe(frame.callId);
+      this.#onCall(frame, attachment, session, memberText(text, 'chain'));
+    } else this.#onIncomingResponse(frame, text);
+  }
+
+  /** A malformed frame (or batch entry): logged; a call gets an error answer, an awaited answer fails its caller now. */
+  #refuseFrame(ws: WebSocket, attachment: GatewayAttachment, refused: { ok: false; reason: string; type?: string; callId?: string }): void {
+    this.#logs.webSocketMessage.warn('malformed frame ignored', { instanceName: attachment.instanceName, reason: refused.reason });
+    if (refused.type === 'call' && refused.callId) {
+      ws.send(JSON.stringify(errorResponse(refused.callId, new Error(`Invalid call: ${refused.reason}`))));
+    } else if (refused.type === 'incoming_call_response' && refused.callId) {
+      // The caller waiting for this answer learns why now instead of at its timeout.
+      const p = this.#pending.get(refused.callId);
+      if (p) this.#settle(refused.callId, p, invalidAnswer(this.#logs.webSocketMessage, p, refused.callId, refused.reason));
     }
   }
 
@@ -391,25 +429,65 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       .catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
   }
 
+  /**
+   * Queues a client call for this turn's forwards: the calls of one turn for the same target leave
+   * as one Workers RPC (`__executeBatch`), in the order the client sent them.
+   */
   #forward(frame: CallFrame, attachment: GatewayAttachment, session: GatewaySession, chainText: string | undefined): void {
-    const origin: NodeIdentity = { type: 'LumenizeClient', bindingName: attachment.bindingName, instanceName: attachment.instanceName };
-    forwardClientCall(this.env as Record<string, unknown>, frame, origin, attachment, chainText).then((result) => {
-      const reply = checkReply(result, frame.binding);
-      if (typeof reply === 'string') {
-        // Never forwarded: a callee's broken answer must not reach (or break) this client's frame.
-        this.#logs.callResponse.warn('invalid result from callee answered as an error', { callId: frame.callId, binding: frame.binding, problem: reply });
-        this.#emitResponse(session, errorResponse(frame.callId, new InvalidPeerResultError(reply)));
-        return;
-      }
-      const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success: reply.$error === undefined };
-      if (reply.$error !== undefined) response.error = reply.$error;
-      else if (typeof reply.$result === 'string') {
-        // Proven above to be exactly one intermediate's JSON text: spliced in, never parsed here.
-        this.#emitResponse(session, response, reply.$result);
-        return;
-      } else response.result = reply.$result;
-      this.#emitResponse(session, response);
-    }).catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
+    const key = frame.instance === undefined ? frame.binding : `${frame.binding} ${frame.instance}`;
+    let group = this.#forwards.get(key);
+    if (!group) this.#forwards.set(key, (group = []));
+    group.push({ frame, attachment, session, chainText });
+    if (this.#forwardQueued) return;
+    this.#forwardQueued = true;
+    queueMicrotask(() => this.#sendForwards());
+  }
+
+  #sendForwards(): void {
+    this.#forwardQueued = false;
+    const groups = [...this.#forwards.values()];
+    this.#forwards.clear();
+    const env = this.env as Record<string, unknown>;
+    for (const group of groups) {
+      const { attachment } = group[0]!;
+      const origin: NodeIdentity = { type: 'LumenizeClient', bindingName: attachment.bindingName, instanceName: attachment.instanceName };
+      // Durable Objects take a batch; a Worker (stateless: a parked answer could be on another isolate) one RPC per call.
+      const results =
+        group.length === 1 || group[0]!.frame.instance === undefined
+          ? group.map((f) => forwardClientCall(env, f.frame, origin, attachment, f.chainText))
+          : forwardClientBatch(
+              env,
+              group.map((f) => f.frame),
+              group.map((f) => f.chainText),
+              origin,
+              attachment,
+            );
+      results.forEach((result, i) => {
+        const { frame, session } = group[i]!;
+        result
+          .then((r) => this.#answer(frame, session, r))
+          .catch((error: unknown) => this.#logs.callResponse.error('could not answer a client call', { callId: frame.callId, error }));
+      });
+    }
+  }
+
+  /** Answers one client call with the callee's reply (checked before any of it reaches the frame). */
+  #answer(frame: CallFrame, session: GatewaySession, result: CallResult | TextCallResult): void {
+    const reply = checkReply(result, frame.binding);
+    if (typeof reply === 'string') {
+      // Never forwarded: a callee's broken answer must not reach (or break) this client's frame.
+      this.#logs.callResponse.warn('invalid result from callee answered as an error', { callId: frame.callId, binding: frame.binding, problem: reply });
+      this.#emitResponse(session, errorResponse(frame.callId, new InvalidPeerResultError(reply)));
+      return;
+    }
+    const response: Record<string, unknown> = { type: 'call_response', callId: frame.callId, success: reply.$error === undefined };
+    if (reply.$error !== undefined) response.error = reply.$error;
+    else if (typeof reply.$result === 'string') {
+      // Proven above to be exactly one intermediate's JSON text: spliced in, never parsed here.
+      this.#emitResponse(session, response, reply.$result);
+      return;
+    } else response.result = reply.$result;
+    this.#emitResponse(session, response);
   }
 
   // --- mesh → client -------------------------------------------------------------------------
@@ -451,6 +529,10 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       if (this.#full(channel, size)) {
         this.#settle(p.frame.callId, p, encodeError(this.#outboxFull('This call', channel, p.instanceName)));
         if (ws) this.#closeOverfull(ws, channel, p.instanceName);
+        return;
+      }
+      if (this.#batching(ws)) {
+        this.#out.add({ body: text, session, pending: p });
         return;
       }
       const { seq, text: framed } = channel.record(text);
@@ -495,20 +577,61 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         overfull = true;
         body = JSON.stringify(errorResponse(callId, this.#outboxFull('The answer to this call', channel, this.#instanceName(ws))));
       }
-      const { text } = channel.record(body);
-      session.lastAckSent = channel.received;
-      if (ws) {
-        safeSend(ws, text);
-        if (overfull) this.#closeOverfull(ws, channel, this.#instanceName(ws));
+      if (this.#batching(ws)) {
+        this.#out.add({ body, session });
+        if (!overfull) return;
+        this.#out.flush();
+      } else {
+        const { text } = channel.record(body);
+        session.lastAckSent = channel.received;
+        if (ws) safeSend(ws, text);
       }
+      if (ws && overfull) this.#closeOverfull(ws, channel, this.#instanceName(ws));
       return;
     }
     if (!ws || !safeSend(ws, body)) log.warn('response dropped: no client socket open', { callId: response.callId });
   }
 
+  /**
+   * True when a frame for a resume session goes into this turn's batch: the client reads batches,
+   * or frames of this turn already wait there (order per direction is kept).
+   */
+  #batching(ws: WebSocket | undefined): boolean {
+    return this.#out.size > 0 || (ws !== undefined && this.#attachment(ws)?.batch === true);
+  }
+
+  /** Records one frame (a batch, or a single frame) of this turn under one seq and sends it. */
+  #sendGroup(body: string, items: Outgoing[]): void {
+    const session = items[0]!.session;
+    const channel = session.channel;
+    if (session !== this.#session || !channel) {
+      this.#logs.callResponse.warn('frames dropped: the client session that produced them has ended', { frames: items.length });
+      return;
+    }
+    const { seq, text } = channel.record(body);
+    session.lastAckSent = channel.received;
+    const ws = this.#openSockets()[0];
+    const sent = ws !== undefined && safeSend(ws, text);
+    const group = items.length > 1 ? { bodies: items.map((o) => o.body) } : undefined;
+    for (const o of items) {
+      if (!o.pending) continue;
+      o.pending.seq = seq;
+      o.pending.body = o.body;
+      o.pending.group = group;
+      if (sent) o.pending.transmitted = true;
+    }
+  }
+
   /** Takes an untransmitted incoming call back out of its session's outbound frames. */
   #withdraw(p: PendingIncoming): void {
-    if (p.seq !== undefined && p.session.channel) {
+    if (p.seq !== undefined && p.session.channel && p.group) {
+      // Inside a batch: the slot keeps the other frames.
+      const channel = p.session.channel;
+      const i = p.group.bodies.indexOf(p.body!);
+      if (i >= 0) p.group.bodies.splice(i, 1);
+      const body = p.group.bodies.length > 0 ? batchBody(p.group.bodies) : `{"type":"${ACK_FRAME_TYPE}"}`;
+      channel.replace(p.seq, `${body.slice(0, -1)},"seq":${p.seq},"ack":${channel.received}}`);
+    } else if (p.seq !== undefined && p.session.channel) {
       p.session.channel.replace(p.seq, JSON.stringify({ type: ACK_FRAME_TYPE, seq: p.seq, ack: p.session.channel.received }));
     } else if (p.waitingText !== undefined) {
       const i = p.session.waiting.indexOf(p.waitingText);
@@ -597,6 +720,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         if (!old.channel) this.#withdraw(p);
         p.session = next;
         p.seq = undefined;
+        p.group = undefined;
         p.waitingText = undefined;
         this.#emitIncoming(p, undefined);
       }
@@ -658,9 +782,9 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     return (ws && this.#attachment(ws)?.instanceName) ?? this.ctx.id.name ?? '';
   }
 
-  /** True when one more frame of `bytes` would pass the outbox limits (frames + owed answers, bytes). */
-  #full(channel: DurableChannel, bytes: number): boolean {
-    return channel.unackedCount + channel.owedCount + 1 > this.#config.maxUnackedFrames || channel.unackedBytes + bytes > this.#config.maxUnackedBytes;
+  /** True when `count` more frames (default one) of `bytes` would pass the outbox limits (frames + owed answers, bytes). */
+  #full(channel: DurableChannel, bytes: number, count = 1): boolean {
+    return channel.unackedCount + channel.owedCount + count > this.#config.maxUnackedFrames || channel.unackedBytes + bytes > this.#config.maxUnackedBytes;
   }
 
   #outboxFull(what: string, channel: DurableChannel, instanceName: string): OutboxFullError {

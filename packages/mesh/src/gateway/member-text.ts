@@ -79,3 +79,26 @@ export function memberText(text: string, name: string): string | undefined {
     i = skipWhitespace(text, i + 1);
   }
 }
+
+/**
+ * The raw texts of the elements of the JSON array `text` (already accepted by `JSON.parse`), in
+ * order, or undefined when it is not an array. Used for the inner frames of a `batch`.
+ * @example arrayElementTexts('[{"a":1},{"b":2}]') // ['{"a":1}', '{"b":2}']
+ */
+export function arrayElementTexts(text: string): string[] | undefined {
+  let i = skipWhitespace(text, 0);
+  if (text.charCodeAt(i) !== 91) return undefined;
+  i = skipWhitespace(text, i + 1);
+  const out: string[] = [];
+  if (text.charCodeAt(i) === 93) return out;
+  for (;;) {
+    const end = valueEnd(text, i);
+    if (end < 0) return undefined;
+    out.push(text.slice(i, end));
+    i = skipWhitespace(text, end);
+    const c = text.charCodeAt(i);
+    if (c === 93) return out;
+    if (c !== 44) return undefined;
+    i = skipWhitespace(text, i + 1);
+  }
+}

@@ -4,7 +4,7 @@
  * instance `{userId}.{tabId}` whose user part is the verified user. Pure function; the gateway
  * turns the result into a 101 or an error response.
  */
-import { readResumeProtocol } from '../client/frames.ts';
+import { BATCH_PROTOCOL, readResumeProtocol } from '../client/frames.ts';
 import { DEFAULT_GATEWAY_BINDING } from '../client/config.ts';
 
 /** Verified facts about a connection, taken only from middleware-set headers. */
@@ -17,6 +17,8 @@ export interface VerifiedConnection {
   bindingName: string;
   /** Resume extension offer from the client's subprotocols, if any. */
   resume?: { sessionId: string; ack: number };
+  /** The client offered `batch` frames ({@link BATCH_PROTOCOL}). */
+  batch?: boolean;
 }
 
 /** Why an upgrade was refused: HTTP status and plain-text body. */
@@ -71,7 +73,9 @@ export function validateUpgrade(request: Request): VerifiedConnection | UpgradeR
     }
     out.tokenExp = exp;
   }
-  const resume = readResumeProtocol(request.headers.get('Sec-WebSocket-Protocol'));
+  const protocols = request.headers.get('Sec-WebSocket-Protocol');
+  const resume = readResumeProtocol(protocols);
   if (resume) out.resume = resume;
+  if (protocols?.split(',').some((p) => p.trim() === BATCH_PROTOCOL)) out.batch = true;
   return out;
 }

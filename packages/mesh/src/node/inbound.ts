@@ -98,6 +98,69 @@ export function executeInbound(host: CalleeHost, envelope: unknown): Promise<Cal
   return runInbound(host, envelope);
 }
 
+/** Most envelopes one `__executeBatch` may carry (the gateway sends at most one frame's calls). */
+export const MAX_BATCH_ENVELOPES = 1_000;
+
+/** Most parked answers one isolate keeps for their follow-up; past it the oldest are dropped. */
+const MAX_PARKED = 10_000;
+
+/** An answer that was not ready when the batch replied: fetch it with `__awaitParked(token)`. */
+export interface ParkedResult {
+  $parked: string;
+}
+
+/** Answers still running (or unclaimed) when their batch replied, by token. */
+const parked = new Map<string, Promise<CallResult>>();
+
+/** One macrotask: everything that finishes without outside I/O has settled by then. */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Runs several envelopes that arrived in one Workers RPC (`__executeBatch`): each is started in the
+ * order given, exactly as separate `__executeOperation` calls delivered in that order would be, and
+ * answered on its own, so one failing envelope (even a malformed one) fails only itself. The reply
+ * holds every answer ready after one macrotask; a call still running then (it waits on I/O, or on
+ * another call) is parked, and the caller fetches its answer with {@link claimParked}, so a slow call
+ * never holds back the answers of the fast ones.
+ */
+export async function executeInboundBatch(host: CalleeHost, envelopes: unknown): Promise<Array<CallResult | ParkedResult>> {
+  if (!Array.isArray(envelopes) || envelopes.length === 0 || envelopes.length > MAX_BATCH_ENVELOPES) {
+    throw new TypeError(`Invalid envelope batch: expected 1 to ${MAX_BATCH_ENVELOPES} envelopes`);
+  }
+  const ready: Array<CallResult | undefined> = new Array(envelopes.length);
+  const runs = envelopes.map((envelope: unknown, i) => {
+    let run: Promise<CallResult>;
+    try {
+      run = executeInbound(host, envelope);
+    } catch (e) {
+      run = Promise.resolve(encodeError(e));
+    }
+    return run.then((r) => (ready[i] = r));
+  });
+  await nextMacrotask();
+  return runs.map((run, i) => {
+    const r = ready[i];
+    if (r !== undefined) return r;
+    const token = crypto.randomUUID();
+    if (parked.size >= MAX_PARKED) parked.delete(parked.keys().next().value!);
+    parked.set(token, run);
+    return { $parked: token };
+  });
+}
+
+/**
+ * The answer of a parked batch entry (`__awaitParked`), exactly once; an unknown token (claimed
+ * already, or this instance restarted) answers with an error saying the outcome is unknown.
+ */
+export function claimParked(token: unknown): Promise<CallResult> {
+  const run = typeof token === 'string' ? parked.get(token) : undefined;
+  if (!run) return Promise.resolve(encodeError(new Error('The outcome of this batched call is unknown: its callee no longer holds the answer (restarted?)')));
+  parked.delete(token as string);
+  return run;
+}
+
 /** Steps 3–6 of §4.4; never rejects. */
 async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResult> {
   const log = host.log.receive;
@@ -114,7 +177,8 @@ async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResu
     if (log.enabled) log.warn('inbound chain refused', { error: e });
     return encodeError(e);
   }
-  const context = receiveCallContext(env.callContext);
+  // The envelope is this callee's own copy (Workers RPC deserialized it): frozen in place, not cloned.
+  const context = receiveCallContext(env.callContext, true);
   if (log.enabled) log.debug('call received', { method, callChain: context.callChain });
   return runWithCallContext(context, async () => {
     try {

@@ -19,7 +19,7 @@ import '../nadis/alarms.ts';
 import type { CallEnvelope, CallResult, WireCallContext } from '../protocol.ts';
 import type { LmzApi } from '../lmz-api.ts';
 import { DOIdentity } from './do-identity.ts';
-import { executeInbound } from './inbound.ts';
+import { claimParked, executeInbound, executeInboundBatch, type CalleeHost, type ParkedResult } from './inbound.ts';
 import { DOLmz } from './lmz-do.ts';
 import { EXCLUSIVE_CAP_MS, LOCAL_EXECUTION } from './outbound.ts';
 import { refuseSubscriptions } from '../pubsub/do-pubsub.ts';
@@ -142,19 +142,30 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
 
   /** Mesh entry point over Workers RPC (framework-only). */
   __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
-    return executeInbound(
-      {
-        nodeType: 'LumenizeDO',
-        target: this,
-        learnIdentity: (callee) => {
-          this.#identity.bindingName = callee.bindingName;
-          this.#identity.instanceNameOrId = callee.instanceNameOrId;
-        },
-        transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
-        log: { receive: logs.receive },
+    return executeInbound(this.#callee(), envelope);
+  }
+
+  /** Several mesh calls in one Workers RPC, started in order, each answered on its own (framework-only). */
+  __executeBatch(envelopes: CallEnvelope[]): Promise<Array<CallResult | ParkedResult>> {
+    return executeInboundBatch(this.#callee(), envelopes);
+  }
+
+  /** The answer of a batch entry that was still running when its batch replied (framework-only). */
+  __awaitParked(token: string): Promise<CallResult> {
+    return claimParked(token);
+  }
+
+  #callee(): CalleeHost {
+    return {
+      nodeType: 'LumenizeDO',
+      target: this,
+      learnIdentity: (callee) => {
+        this.#identity.bindingName = callee.bindingName;
+        this.#identity.instanceNameOrId = callee.instanceNameOrId;
       },
-      envelope,
-    );
+      transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
+      log: { receive: logs.receive },
+    };
   }
 
   /**

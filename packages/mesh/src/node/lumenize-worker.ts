@@ -8,7 +8,7 @@ import { createBatch } from '../batch.ts';
 import { newContinuation, type AnyContinuation, type Continuation } from '../ocan/continuation.ts';
 import type { CallEnvelope, CallResult } from '../protocol.ts';
 import type { LmzApi } from '../lmz-api.ts';
-import { executeInbound } from './inbound.ts';
+import { executeInbound, type CalleeHost } from './inbound.ts';
 import { WorkerLmz } from './lmz-worker.ts';
 
 const logs = {
@@ -53,16 +53,17 @@ export abstract class LumenizeWorker<Env = Cloudflare.Env> extends WorkerEntrypo
 
   /** Mesh entry point over Workers RPC (framework-only). */
   __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
-    return executeInbound(
-      {
-        nodeType: 'LumenizeWorker',
-        target: this,
-        learnIdentity: (callee) => {
-          this.#lmz.bindingName = callee.bindingName;
-        },
-        log: { receive: logs.receive },
+    return executeInbound(this.#callee(), envelope);
+  }
+
+  #callee(): CalleeHost {
+    return {
+      nodeType: 'LumenizeWorker',
+      target: this,
+      learnIdentity: (callee) => {
+        this.#lmz.bindingName = callee.bindingName;
       },
-      envelope,
-    );
+      log: { receive: logs.receive },
+    };
   }
 }

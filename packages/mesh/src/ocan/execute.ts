@@ -8,6 +8,7 @@ import { validateOperationChain } from './validate.ts';
 import { isLiteralSlot, isNestedOperationMarker, leadsToMarker, markLiteralSlots } from './marker.ts';
 import type { NestedOperationMarker, OcanConfig, OperationChain } from './types.ts';
 import { isResultPlaceholder } from './continuation.ts';
+import { checkArgs, checkReturn, getMethodSchemas } from '../validation/method-schemas.ts';
 
 /** Thrown when synchronous execution meets a promise (a transactional or batched handler went async). */
 export class SynchronousExecutionError extends Error {
@@ -106,13 +107,17 @@ function readBeforeEntry(holder: unknown, key: string | number): unknown {
   return undefined;
 }
 
-function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean, state: RunState): Step {
+/** Called with each top-level `apply` step's index and settled value (rpc's consumed-prefix values). */
+export type OcanStepHook = (index: number, value: unknown) => void;
+
+function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean, state: RunState, onStep?: OcanStepHook): Step {
   let entered = !(config.requireMeshDecorator ?? true);
   let current: unknown = root;
   let holder: unknown = undefined;
   let name = '(anonymous)';
   const path: string[] = [];
-  for (const op of chain) {
+  for (let index = 0; index < chain.length; index++) {
+    const op = chain[index];
     if (op.type === 'get') {
       const key = op.key;
       if (!entered) {
@@ -150,10 +155,15 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
     }
     const args = (yield* resolveArgs(op.args, root, config, sync, state)) as unknown[];
     if (sync && isAsyncFunction(fn)) throw new SynchronousExecutionError();
-    current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, args);
+    // `@mesh({ args, returns })` (docs/mesh.md#validation), inbound only: after the guard (who may call
+    // comes before what they sent) and the nested arguments (the schema sees real values), before the method.
+    const schemas = (config.requireMeshDecorator ?? true) ? getMethodSchemas(fn) : undefined;
+    current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, schemas ? ((yield* checkArgs(schemas, args)) as unknown[]) : args);
     holder = undefined;
     path.push('()');
     if (isThenable(current)) current = yield current;
+    if (schemas) current = yield* checkReturn(schemas, current);
+    onStep?.(index, current);
   }
   return current;
 }
@@ -208,9 +218,13 @@ export function executeOperationChainSync(chain: OperationChain, target: object,
   return driveSync(run(chain, target, config, true, newRunState()));
 }
 
-/** Runs an already-validated chain (callers that validated earlier, e.g. before `onBeforeCall`). */
-export function runValidatedChain(chain: OperationChain, target: object, config: OcanConfig, synchronous: boolean): unknown {
-  const gen = run(chain, target, config, synchronous, newRunState());
+/**
+ * Runs an already-validated chain (callers that validated earlier, e.g. before `onBeforeCall`);
+ * `onStep` sees every top-level call's settled value, so a caller can hand back intermediate values
+ * without running a prefix twice.
+ */
+export function runValidatedChain(chain: OperationChain, target: object, config: OcanConfig, synchronous: boolean, onStep?: OcanStepHook): unknown {
+  const gen = run(chain, target, config, synchronous, newRunState(), onStep);
   return synchronous ? driveSync(gen) : driveAsync(gen);
 }
 

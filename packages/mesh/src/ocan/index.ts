@@ -13,5 +13,6 @@ export {
   replaceNestedOperationMarkers,
   runValidatedChain,
   SynchronousExecutionError,
+  type OcanStepHook,
 } from './execute.ts';
 export { getEntryPointMarks, addEntryPointMarks, type MeshGuard, type EntryPointMarks } from './entry-points.ts';

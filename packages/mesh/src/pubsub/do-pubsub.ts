@@ -23,16 +23,14 @@ import { executeOperationChain, replaceNestedOperationMarkers } from '../ocan/ex
 import { decodeOperationChain, encodeOperationChain } from '../ocan/chain-codec.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
-import { getDOStub } from '@lumenize/utils';
 import { runWithCallContext } from '../context-store.ts';
 import { checkMeshBinding } from '../stub.ts';
 import { resolveFanoutOptions } from '../fanout/limits.ts';
 import { checkFanoutSize, classFanoutOptions } from '../fanout/service.ts';
-import { enqueuePublish, hasPendingPublish, publishTiered } from '../fanout/publish.ts';
+import { deliverPublish, orderPublish } from '../fanout/publish.ts';
 import type { Subscription, SubscriptionStatus } from './client-subscriptions.ts';
 import {
   assertTopic,
-  DELIVERY_METHOD,
   MAX_SUBSCRIBERS_PER_TOPIC,
   MAX_SUBSCRIPTIONS_PER_SUBSCRIBER,
   SUBSCRIBE_METHOD,
@@ -58,7 +56,6 @@ const LOCAL = { requireMeshDecorator: false } as const;
 
 /** Local handler targets on the DO (framework-owned; never inbound entry points). */
 export const SUBSCRIBED_HANDLER = '__lmzSubscribed';
-export const DELIVERED_HANDLER = '__lmzDelivered';
 
 function sql(host: PubSubHost) {
   return host.ctx.storage.sql;
@@ -174,8 +171,9 @@ interface SubscriberRow {
 
 /**
  * `this.lmz.publish(topic, value)`: synchronous, fire-and-forget, all or nothing. Clients get a
- * new-chain mesh call through their gateway; DO subscribers get a Workers RPC delivery. Failed
- * deliveries to gone subscribers remove their rows.
+ * new-chain mesh call through their gateway; DO subscribers get a Workers RPC delivery; past
+ * `maxDirect` subscribers both go through the fan-out tiers (src/fanout/publish.ts, which also
+ * keeps publish order). Failed deliveries to gone subscribers remove their rows.
  */
 export function publish(host: PubSubHost, topic: string, value: unknown): void {
   assertTopic(topic);
@@ -183,40 +181,26 @@ export function publish(host: PubSubHost, topic: string, value: unknown): void {
   const rows = sql(host).exec<SubscriberRow>('SELECT subscription_id, binding, instance, kind FROM __lmz_subscribers WHERE topic = ?', topic).toArray();
   if (rows.length === 0) return;
   const publisher = host.lmz.selfIdentity();
-  // Everything that can fail is done for every delivery before the first one is sent: the value
-  // is serialized strictly (what passes here serializes for every subscriber), every address is
-  // checked and every delivery built. A throw here has sent nothing.
+  // Everything that can fail is checked before the first delivery is sent: the value is serialized
+  // strictly (what passes here serializes for every subscriber), the options and the fan-out binding
+  // are checked. A throw here has sent nothing.
   const serialized = serializePublished(topic, value);
-  const sends: Array<() => void> = [];
   const reachable: SubscriberRow[] = [];
   for (const row of rows) {
     try {
       checkMeshBinding(host.env, row.binding, row.instance);
+      reachable.push(row);
     } catch (error) {
       // A row the current deployment cannot reach (binding renamed or removed): kept, skipped, logged.
       log.warn('subscriber skipped: its binding is not reachable', { topic, binding: row.binding, instance: row.instance, subscriptionId: row.subscription_id, error });
-      continue;
     }
-    reachable.push(row);
-    if (row.kind === 'LumenizeDO') {
-      sends.push(() => deliverToDO(host, row, topic, serialized, publisher));
-      continue;
-    }
-    const remote = newContinuation<Record<string, (...a: unknown[]) => void>>()[DELIVERY_METHOD](row.subscription_id, topic, value);
-    const handler = newContinuation<Record<string, (...a: unknown[]) => void>>()[DELIVERED_HANDLER](row.binding, row.instance, row.subscription_id, newContinuation().$result);
-    sends.push(() => host.lmz.call(row.binding, row.instance, remote, handler, { newChain: true }));
   }
-  // Past maxDirect subscribers the deliveries go through the fan-out tiers (src/fanout/publish.ts).
+  if (reachable.length === 0) return;
   const fanout = resolveFanoutOptions(classFanoutOptions(host));
-  if (reachable.length > fanout.maxDirect) {
-    checkFanoutSize(host.env, Math.min(reachable.length, fanout.maxRecipients), fanout, `publish('${topic}')`);
-    const onFailure = (binding: string, instance: string, id: string, error: Error) => onDeliveryFailure(host, binding, instance, id, error);
-    enqueuePublish(host, topic, () => publishTiered(host.env, topic, serialized, publisher, reachable, fanout, onFailure));
-    return;
-  }
-  // Behind a pending tiered publish to this topic, wait for it (publish order per topic).
-  if (hasPendingPublish(host, topic)) enqueuePublish(host, topic, () => sends.forEach((send) => send()));
-  else for (const send of sends) send();
+  const tiered = reachable.length > fanout.maxDirect;
+  if (tiered) checkFanoutSize(host.env, Math.min(reachable.length, fanout.maxRecipients), fanout, `publish('${topic}')`);
+  const onFailure = (binding: string, instance: string, id: string, error: Error) => onDeliveryFailure(host, binding, instance, id, error);
+  orderPublish(host, topic, tiered, () => deliverPublish(host.env, topic, serialized, publisher, reachable, fanout, onFailure));
 }
 
 /**
@@ -238,23 +222,6 @@ function serializePublished(topic: string, value: unknown): LmzIntermediate {
   } catch (e) {
     throw new TypeError(`publish('${topic}') sent nothing: the value cannot be serialized (${(e as Error).message}); publish plain data`);
   }
-}
-
-function deliverToDO(host: PubSubHost, row: SubscriberRow, topic: string, serialized: LmzIntermediate, publisher: NodeIdentity): void {
-  const send = async () => {
-    checkMeshBinding(host.env, row.binding, row.instance);
-    using stub = getDOStub((host.env as Record<string, DurableObjectNamespace>)[row.binding], row.instance) as unknown as Disposable & {
-      [DELIVERY_METHOD](id: string, topic: string, value: LmzIntermediate, publisher: NodeIdentity): Promise<DeliveryOutcome>;
-    };
-    const outcome = await stub[DELIVERY_METHOD](row.subscription_id, topic, serialized, publisher);
-    if (outcome === 'unknown-subscription') onDeliveryFailure(host, row.binding, row.instance, row.subscription_id, new UnknownSubscriptionError(row.subscription_id));
-  };
-  send().catch((error: unknown) => onDeliveryFailure(host, row.binding, row.instance, row.subscription_id, error));
-}
-
-/** Result handler of a client delivery (`__lmzDelivered`): drops subscribers that are gone. */
-export function onDelivered(host: PubSubHost, binding: string, instance: string, subscriptionId: string, result: unknown): void {
-  if (result instanceof Error) onDeliveryFailure(host, binding, instance, subscriptionId, result);
 }
 
 function onDeliveryFailure(host: PubSubHost, binding: string, instance: string, subscriptionId: string, error: unknown): void {

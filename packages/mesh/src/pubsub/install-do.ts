@@ -1,11 +1,11 @@
 /**
  * Installs the framework pub/sub members on LumenizeDO's prototype (called once by
  * lumenize-do.ts): the two publisher entry points (inbound calls, so `onBeforeCall` runs first),
- * the Workers-RPC-only delivery method for DO subscribers, and the two local result handlers.
+ * the Workers-RPC-only delivery method for DO subscribers, and the subscribe request's local result handler.
  * The names start with `__lmz` and are not part of the application's API.
  */
 import { addEntryPointMarks } from '../ocan/entry-points.ts';
-import { admitSubscriber, deliver, DELIVERED_HANDLER, onDelivered, onSubscribed, removeSubscriber, SUBSCRIBED_HANDLER, type PubSubHost } from './do-pubsub.ts';
+import { admitSubscriber, deliver, onSubscribed, removeSubscriber, SUBSCRIBED_HANDLER, type PubSubHost } from './do-pubsub.ts';
 import { DELIVERY_METHOD, SUBSCRIBE_METHOD, UNSUBSCRIBE_METHOD } from './protocol.ts';
 
 /** Adds the pub/sub members to `proto` (LumenizeDO.prototype). */
@@ -22,9 +22,6 @@ export function installPubSubMembers(proto: object): void {
     },
     [SUBSCRIBED_HANDLER](this: PubSubHost, subscriptionId: string, result: unknown) {
       return onSubscribed(this, subscriptionId, result);
-    },
-    [DELIVERED_HANDLER](this: PubSubHost, binding: string, instance: string, subscriptionId: string, result: unknown) {
-      onDelivered(this, binding, instance, subscriptionId, result);
     },
   };
   for (const [name, fn] of Object.entries(members)) {

@@ -7,6 +7,7 @@ import { LumenizeDO, LumenizeFanoutWorker, mesh } from '../../src/index.ts';
 import type { FanoutOptions, FanoutRecipient, FanoutSummary, NodeIdentity, Subscription } from '../../src/index.ts';
 import { runWithCallContext } from '../../src/context-store.ts';
 import { receiveCallContext } from '../../src/call-context.ts';
+import { unsettledPublishes } from '../../src/fanout/publish.ts';
 
 /** Test helper: polls `probe` every 20 ms until it is defined (the test's own timeout bounds it). */
 export async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
@@ -84,6 +85,9 @@ export class FanoutRecipientDO extends LumenizeDO {
   latch(): Promise<void> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
+  waiting(): number {
+    return this.#waiters.length;
+  }
   release(): number {
     const n = this.#waiters.length;
     for (const w of this.#waiters.splice(0)) w();
@@ -108,13 +112,26 @@ export class FailingFanoutWorker extends LumenizeFanoutWorker {
 
 /** A publisher that admits every subscriber; the test seeds subscriber rows through its admission. */
 export class FanoutPublisherDO extends LumenizeDO {
+  static fanoutOptions = { binding: 'TEST_FANOUT' };
   override onBeforeSubscribe(): void {}
   @mesh publishTo(topic: string, value: unknown): void {
     this.lmz.publish(topic, value);
   }
-  @mesh publishTwice(topic: string, first: unknown, second: unknown): void {
-    this.lmz.publish(topic, first);
-    this.lmz.publish(topic, second);
+  /**
+   * Publishes `values` to `topic` in one synchronous turn; with `keep`, after the first publish only
+   * the first `keep` subscriber rows stay after the second publish (so the third can take the flat path).
+   */
+  @mesh publishSequence(topic: string, values: unknown[], keep?: number): void {
+    values.forEach((value, i) => {
+      this.lmz.publish(topic, value);
+      if (i === 1 && keep !== undefined) {
+        this.ctx.storage.sql.exec('DELETE FROM __lmz_subscribers WHERE topic = ? AND rowid NOT IN (SELECT rowid FROM __lmz_subscribers WHERE topic = ? ORDER BY rowid LIMIT ?)', topic, topic, keep);
+      }
+    });
+  }
+  /** Publishes to `topic` from this DO that have not settled yet (running or waiting their turn). */
+  unsettled(topic: string): number {
+    return unsettledPublishes(this, topic);
   }
   /**
    * Admits `count` subscriptions `sub-${prefix}${i}` held by `instances` subscribers `${prefix}${i % instances}`
@@ -135,27 +152,69 @@ export class FanoutPublisherDO extends LumenizeDO {
   }
 }
 
+/** What one CheapSubscriberDO holds for one subscription: deliveries counted, values in arrival order. */
+export interface CheapDelivery {
+  id: string;
+  count: number;
+  values: unknown[];
+  publisher: NodeIdentity;
+}
+
 /**
  * The cheapest SQLite-backed subscriber: it answers the publisher's Workers RPC delivery itself and
- * keeps what it got in memory (a storage write per delivery costs ~3 ms here and would dominate a
- * 10,000-delivery test). From its first delivery until it is read it holds a pending timer, which
- * keeps the object in memory; an object rebuilt anyway loses what it got, so a test fails, never passes.
+ * counts each delivery in its own storage (one KV row per subscription), so exactly-once is read
+ * from the subscribers, and survives eviction.
  */
 export class CheapSubscriberDO extends DurableObject {
-  #got = new Map<string, Array<{ id: string; value: unknown; publisher: unknown }>>();
-  #keepAlive: ReturnType<typeof setTimeout> | undefined;
   __lmzDeliver(subscriptionId: string, topic: string, value: LmzIntermediate, publisher: NodeIdentity): string {
-    this.#keepAlive ??= setTimeout(() => {}, 120_000);
-    const list = this.#got.get(topic) ?? [];
-    list.push({ id: subscriptionId, value: postprocess(value), publisher });
-    this.#got.set(topic, list);
+    const kv = this.ctx.storage.kv;
+    const key = `got:${topic}:${subscriptionId}`;
+    const prev = kv.get<CheapDelivery>(key);
+    kv.put(key, { id: subscriptionId, count: (prev?.count ?? 0) + 1, values: [...(prev?.values ?? []), postprocess(value)], publisher });
     return 'delivered';
   }
-  /** Every delivery of `topic`, in arrival order; lets the object go. */
-  got(topic: string): { list: Array<{ id: string; value: unknown; publisher: unknown }> } {
-    clearTimeout(this.#keepAlive);
-    this.#keepAlive = undefined;
-    return { list: this.#got.get(topic) ?? [] };
+  /** Every subscription of `topic` that got a delivery here. */
+  got(topic: string): CheapDelivery[] {
+    return Array.from(this.ctx.storage.kv.list<CheapDelivery>({ prefix: `got:${topic}:` }), ([, d]) => d);
+  }
+}
+
+/** One branch a TestFanoutWorker received: who the fan-out originates at, its levels and size. */
+export interface TierCall {
+  origin: string;
+  levels: number;
+  recipients: number;
+}
+
+const tierCalls: TierCall[] = [];
+
+/**
+ * FanoutPublisherDO's fan-out tier: LumenizeFanoutWorker plus a record of each branch it receives
+ * (the publisher's real outbound calls are the branches with levels L − 1), and it holds every leaf
+ * branch of a publish whose value has `hold: true` until `release()`. Tests reach the record and the
+ * held branches over raw RPC on the binding.
+ */
+export class TestFanoutWorker extends LumenizeFanoutWorker {
+  override async __lmzFanout(job: unknown) {
+    const j = job as { levels: number; recipients: unknown[]; work: { type: string; value?: LmzIntermediate; publisher?: NodeIdentity } };
+    const origin = j.work.publisher ? `${j.work.publisher.bindingName}/${j.work.publisher.instanceName}` : '';
+    tierCalls.push({ origin, levels: j.levels, recipients: j.recipients.length });
+    const value = j.work.type === 'publish' && j.work.value ? (postprocess(j.work.value) as { hold?: boolean } | null) : null;
+    // Held on a latch DO (real pending I/O: a promise resolved from another request would be cancelled as hung).
+    if (j.levels === 1 && value?.hold === true) await this.env.FANOUT_RECIPIENT.getByName('hold-latch').latch();
+    return super.__lmzFanout(job);
+  }
+  /** Branches received for fan-outs originating at `origin` (`BINDING/instance`). */
+  callsFrom(origin: string): TierCall[] {
+    return tierCalls.filter((c) => c.origin === origin);
+  }
+  /** How many leaf branches are held. */
+  held(): Promise<number> {
+    return this.env.FANOUT_RECIPIENT.getByName('hold-latch').waiting();
+  }
+  /** Lets every held branch go on; answers how many there were. */
+  release(): Promise<number> {
+    return this.env.FANOUT_RECIPIENT.getByName('hold-latch').release();
   }
 }
 

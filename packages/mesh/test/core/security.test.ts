@@ -144,7 +144,7 @@ describe('Security', () => {
     expect(await kv('GUARDED_DO', 'sec-39', 'secretRan')).toBeUndefined();
     // The public surface of LumenizeDO: nothing that executes chains without the @mesh check. Besides
     // the members below only framework pub/sub entry points (`__lmz*`, which check their caller) exist.
-    const core = ['__executeOperation', '__receiveResult', 'alarm', 'constructor', 'ctn', 'ctnBatch', 'fetch', 'onBeforeCall', 'svc'];
+    const core = ['__awaitParked', '__executeBatch', '__executeOperation', '__receiveResult', 'alarm', 'constructor', 'ctn', 'ctnBatch', 'fetch', 'onBeforeCall', 'svc'];
     const members = Object.getOwnPropertyNames(LumenizeDO.prototype);
     expect(members).toEqual(expect.arrayContaining(core));
     expect(members.filter((m) => !core.includes(m) && !m.startsWith('__lmz') && m !== 'onBeforeSubscribe')).toEqual([]);

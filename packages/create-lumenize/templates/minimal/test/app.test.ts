@@ -1,0 +1,61 @@
+/**
+ * The app end to end inside workerd: sign-in through the real magic-link flow, then a
+ * CounterClient (the same class the page uses) talking to CounterDO through its gateway.
+ */
+import { runInDurableObject, SELF, env } from 'cloudflare:test';
+import { testLoginWithMagicLink } from '@lumenize/auth';
+import { Browser } from '@lumenize/utils';
+import { describe, expect, it } from 'vitest';
+import { CounterClient, type CountEvent } from '../web/counter-client.ts';
+
+const ORIGIN = 'https://localhost';
+const selfFetch: typeof fetch = (input, init) => SELF.fetch(input as Request, init as RequestInit);
+
+/** Signs `email` in and returns a connected-on-demand client for one tab. */
+async function signedInClient(email: string): Promise<CounterClient> {
+  const browser = new Browser(selfFetch);
+  const userId = await testLoginWithMagicLink(browser, email, ORIGIN);
+  const refreshed = await browser.fetch(`${ORIGIN}/auth/refresh-token`, { method: 'POST' });
+  const { access_token } = (await refreshed.json()) as { access_token: string };
+  return new CounterClient({
+    instanceName: `${userId}.${crypto.randomUUID().slice(0, 8)}`,
+    baseUrl: ORIGIN,
+    accessToken: access_token,
+    WebSocket: browser.WebSocket as unknown as typeof WebSocket,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => browser.fetch(input, init)) as typeof fetch,
+  });
+}
+
+describe('signed out', () => {
+  it('has no session: refresh answers 401', async () => {
+    const response = await SELF.fetch(`${ORIGIN}/auth/refresh-token`, { method: 'POST' });
+    expect(response.status).toBe(401);
+    await response.body?.cancel();
+  });
+
+  it('cannot open a gateway socket without a token', async () => {
+    const response = await SELF.fetch(`${ORIGIN}/gateway/LUMENIZE_CLIENT_GATEWAY/someone.tab`, { headers: { Upgrade: 'websocket' } });
+    expect(response.status).toBe(401);
+    expect(response.webSocket).toBeNull();
+    await response.body?.cancel();
+  });
+});
+
+describe('signed in', () => {
+  it('increments the shared counter and every follower hears it', async () => {
+    const alice = await signedInClient('alice@example.com');
+    const bob = await signedInClient('bob@example.com');
+    const heard = new Promise<CountEvent>((resolve, reject) => {
+      bob.follow((event) => (event instanceof Error ? reject(event) : resolve(event)));
+    });
+    const before = await bob.read();
+    const result = await alice.increment();
+    expect(result.count).toBe(before + 1);
+    expect(await heard).toEqual(result);
+    // The count is in the Durable Object's storage, not only in memory.
+    const stored = await runInDurableObject(env.COUNTER.getByName('main'), (_instance, state) => state.storage.kv.get<number>('count'));
+    expect(stored).toBe(result.count);
+    alice.disconnect();
+    bob.disconnect();
+  });
+});

@@ -1,0 +1,5 @@
+declare namespace Cloudflare {
+  interface Env {
+    VALIDATED_DO: DurableObjectNamespace<import('./nodes.ts').ValidatedDO>;
+  }
+}

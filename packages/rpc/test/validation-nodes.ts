@@ -1,0 +1,25 @@
+/** An rpc DO whose `validators` come from schemas through mesh's validation mechanism (issue 20). */
+import { Validator } from '@cfworker/json-schema';
+import { Type } from '@sinclair/typebox';
+import { useJsonSchemaValidator } from '@lumenize/mesh/client';
+import * as v from 'valibot';
+import { z } from 'zod';
+import { lumenizeRpcDO, schemaValidators } from '../src/index.ts';
+import { CounterBase } from './nodes.ts';
+
+useJsonSchemaValidator(Validator);
+
+class _ValidatedCounter extends CounterBase {
+  /** One argument per schema kind: zod, valibot, TypeBox, raw JSON Schema. */
+  saveUser(zodEmail: string, valibotName: string, typeboxAge: number, jsonTags: string[]): string {
+    this.ctx.storage.kv.put('user', { zodEmail, valibotName, typeboxAge, jsonTags });
+    return `${zodEmail}/${valibotName}/${typeboxAge}/${jsonTags.join(',')}`;
+  }
+}
+
+export const ValidatedRpcDO = lumenizeRpcDO(_ValidatedCounter, {
+  validators: schemaValidators({
+    saveUser: [z.email(), v.pipe(v.string(), v.minLength(2)), Type.Integer({ minimum: 0 }), { type: 'array', items: { type: 'string' }, maxItems: 3 }],
+    add: [z.number(), z.number()],
+  }),
+});
