@@ -1,1 +1,34 @@
-export {};
+/**
+ * @lumenize/fetch — external HTTP from a Durable Object off the DO's clock (`proxy`) or from the DO
+ * itself (`direct`), each handler called exactly once. Importing it registers `this.svc.fetch`.
+ * Guide: docs/fetch.md. Spec: fetch.md.
+ */
+import { LumenizeDO, NadisPlugin } from '@lumenize/mesh';
+import { Fetch } from './fetch-service.ts';
+import { FRAMEWORK_ROOT } from './pending.ts';
+
+export { Fetch };
+export { FetchExecutorEntrypoint } from './executor.ts';
+export { FetchTimeoutError, FetchIdempotencyError, FetchAuthorizationError, type FetchIdempotencyCode } from './errors.ts';
+export type { ProxyFetchWorkerOptions, DirectFetchOptions, FetchMessage, FetchTestMode } from './types.ts';
+export {
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_WATCHDOG_GRACE_MS,
+  DEFAULT_EXECUTOR_BINDING,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  MAX_IDEMPOTENCY_TTL_MS,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_IDEMPOTENT_RESULT_CHARS,
+  IDEMPOTENCY_HEADER,
+} from './limits.ts';
+
+NadisPlugin.register('fetch', Fetch);
+if (!Object.prototype.hasOwnProperty.call(LumenizeDO.prototype, FRAMEWORK_ROOT)) {
+  Object.defineProperty(LumenizeDO.prototype, FRAMEWORK_ROOT, {
+    get(this: LumenizeDO) {
+      return this.svc.fetch;
+    },
+    enumerable: false,
+    configurable: true,
+  });
+}

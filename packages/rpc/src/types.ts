@@ -56,6 +56,12 @@ export interface RpcConfig {
   onBeforeCall?: (operations: OperationChain, info: RpcCallInfo) => void;
   transactional?: boolean;
   validators?: Record<string, (args: unknown[]) => void>;
+  /**
+   * `hibernate: false` accepts RPC sockets with `accept()` instead of the hibernation API: lower
+   * per-message latency, but the DO stays in memory (and billed for duration) while any socket is
+   * open. Default `true`. See docs/rpc.md#hibernation.
+   */
+  webSocket?: { hibernate?: boolean };
 }
 
 /** A transport: sends one batch and answers with its response. */

@@ -11,7 +11,7 @@
  * `{"$sc": <structured-clone intermediate>}`. A result holding functions is `{"$r": value, "$fn":
  * [[path, name]...]}`, the function slots null. Decoding never trusts the shape beyond these rules.
  */
-import { preprocess, postprocess, type PreprocessTransform } from '@lumenize/structured-clone';
+import { preprocess, postprocessLoaded, type PreprocessTransform } from '@lumenize/structured-clone';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import type { WireNestedOperation, WireOperation, WireOperationChain } from '@lumenize/mesh/client';
 import type { RpcBatchEntry, RpcResultEntry } from './types.ts';
@@ -70,7 +70,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Decodes {@link encodeValue}'s output (fresh from JSON.parse). */
 export function decodeValue(encoded: unknown): unknown {
-  if (isRecord(encoded) && Object.hasOwn(encoded, '$sc')) return postprocess(encoded.$sc as LmzIntermediate);
+  if (isRecord(encoded) && Object.hasOwn(encoded, '$sc')) return postprocessLoaded(encoded.$sc as LmzIntermediate);
   return encoded;
 }
 

@@ -10,5 +10,6 @@ declare namespace Cloudflare {
     ROOM: DurableObjectNamespace<import('./nodes.ts').RoomDO>;
     CAPN_DO: DurableObjectNamespace<import('./capn-nodes.ts').CapnDO>;
     SUB_ROOM: DurableObjectNamespace<import('./nodes.ts').SubRoomDO>;
+    ACCEPT_DO: DurableObjectNamespace<import('./nodes.ts').CounterBase>;
   }
 }

@@ -4,6 +4,7 @@
  */
 import { DurableObject, RpcTarget } from 'cloudflare:workers';
 import { handleRpcMessage, handleRpcRequest, lumenizeRpcDO, schemaValidators, sendDownstream, type RpcConfig } from '../src/index.ts';
+import { allAcceptedSockets } from '../src/server/accepted-sockets.ts';
 
 export class ValidationError extends Error {
   override name = 'ValidationError';
@@ -83,7 +84,7 @@ export class CounterBase extends DurableObject<Cloudflare.Env> {
   }
   getObject() {
     this.#bump('getObject');
-    return { value: 42, nested: { value: 42, getValue: () => 42 } };
+    return { value: 42, nested: { value: 42, getValue: (..._ignored: unknown[]) => 42 } };
   }
   getArray() {
     return [1, 'two', () => 'three', { four: 4, five: () => 5 }];
@@ -186,6 +187,25 @@ class _SubCounter extends CounterBase {
   }
 }
 export const SubDO = lumenizeRpcDO(_SubCounter, { access: 'full' });
+/**
+ * The same counter on non-hibernating sockets (`webSocket: { hibernate: false }`). Its socket
+ * helpers also see the accept()ed sockets, which ctx.getWebSockets() does not list.
+ */
+class _AcceptCounter extends CounterBase {
+  override socketCount(): number {
+    return super.socketCount() + allAcceptedSockets(this).length;
+  }
+  override closeSockets(code: number, reason: string): number {
+    const accepted = allAcceptedSockets(this);
+    for (const [ws] of accepted) ws.close(code, reason);
+    return super.closeSockets(code, reason) + accepted.length;
+  }
+  override socketTags(): { tags: string[]; attachment: unknown }[] {
+    const accepted = allAcceptedSockets(this).map(([, context]) => ({ tags: typeof context.clientId === 'string' ? [context.clientId] : [], attachment: context }));
+    return [...super.socketTags(), ...accepted];
+  }
+}
+export const AcceptDO = lumenizeRpcDO(_AcceptCounter, { access: 'full', webSocket: { hibernate: false } });
 export const MethodsDO = lumenizeRpcDO(CounterBase);
 export const TxDO = lumenizeRpcDO(CounterBase, { access: 'full', transactional: true });
 

@@ -1,11 +1,11 @@
 /** Test Worker for @lumenize/rpc: routes `/__rpc/{binding}/{instance}/...` to the DOs of test/nodes.ts. */
 import { routeDORequest } from '@lumenize/utils';
 
-export { RpcDO, SubDO, MethodsDO, TxDO, GuardDO, ManualDO, RoomDO, SubRoomDO } from './nodes.ts';
+export { RpcDO, SubDO, MethodsDO, TxDO, GuardDO, ManualDO, RoomDO, SubRoomDO, AcceptDO } from './nodes.ts';
 export { CapnDO } from './capn-nodes.ts';
 export { ValidatedRpcDO } from './validation-nodes.ts';
 
-const bindings = ['RPC_DO', 'SUB_DO', 'METHODS_DO', 'TX_DO', 'GUARD_DO', 'MANUAL_DO', 'VALIDATED_RPC_DO'];
+const bindings = ['RPC_DO', 'SUB_DO', 'METHODS_DO', 'TX_DO', 'GUARD_DO', 'MANUAL_DO', 'ACCEPT_DO', 'VALIDATED_RPC_DO'];
 
 export default {
   async fetch(request: Request, env: Cloudflare.Env): Promise<Response> {

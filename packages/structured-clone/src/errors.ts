@@ -25,7 +25,7 @@ export class StructuredCloneEncodeError extends TypeError {
 }
 
 /** Codes of `StructuredCloneDecodeError`. */
-export type DecodeErrorCode = 'BAD_SHAPE' | 'BAD_ENTRY' | 'UNKNOWN_TAG' | 'BAD_REFERENCE' | 'BAD_VALUE' | 'BAD_PAYLOAD';
+export type DecodeErrorCode = 'BAD_SHAPE' | 'BAD_ENTRY' | 'UNKNOWN_TAG' | 'BAD_REFERENCE' | 'BAD_VALUE' | 'BAD_PAYLOAD' | 'NOT_LOADED';
 
 /**
  * Thrown by `parse`/`postprocess` for malformed or hostile input, before any value is returned.

@@ -6,6 +6,7 @@
 export { stringify, parse } from './json.ts';
 export { preprocess } from './preprocess.ts';
 export { postprocess } from './postprocess.ts';
+export { postprocessLoaded } from './loaded.ts';
 export { TRANSFORM_SKIP } from './transform.ts';
 export { registerErrorClass } from './error-classes.ts';
 export { RequestSync } from './request-sync.ts';

@@ -5,8 +5,7 @@
 import { encodeBinary, viewType } from './binary.ts';
 import { StructuredCloneEncodeError, type EncodeErrorCode } from './errors.ts';
 import { specialNumberName } from './numbers.ts';
-import { isRequestSync, type RequestSync, REQUEST_DEFAULTS, REQUEST_OPTIONAL_FIELDS, requestSyncBody } from './request-sync.ts';
-import { isResponseSync, type ResponseSync, responseSyncBody } from './response-sync.ts';
+import { SYNC_PARTS, type SyncParts } from './sync-parts.ts';
 import { HookContext, pathOf, renderPath, stepOf, TRANSFORM_SKIP, type PathNode } from './transform.ts';
 import type { LmzIntermediate, PathElement, PreprocessOptions, PreprocessTransform } from './types.ts';
 
@@ -17,8 +16,7 @@ const ARRAY = 1;
 const MAP = 2;
 const SET = 3;
 const ERROR = 4;
-const REQUEST = 5;
-const RESPONSE = 6;
+const SYNC = 5; // RequestSync / ResponseSync (they describe themselves: sync-parts.ts)
 const FIRST_LEAF = 10;
 const DATE = 10;
 const REGEXP = 11;
@@ -59,6 +57,12 @@ for (const name of [
 }
 const NativeRequest: Function | undefined = typeof Request === 'function' ? Request : undefined;
 const NativeResponse: Function | undefined = typeof Response === 'function' ? Response : undefined;
+
+/** A real RequestSync/ResponseSync describes itself; anything else (even a look-alike) is not one. */
+function syncParts(v: object): SyncParts | undefined {
+  const describe: unknown = (v as { [SYNC_PARTS]?: unknown })[SYNC_PARTS];
+  return typeof describe === 'function' ? (describe.call(v) as SyncParts | undefined) : undefined;
+}
 
 function hasEnumerable(target: object): boolean {
   for (const _ in target) return true;
@@ -203,8 +207,7 @@ class Encoder {
     if (v instanceof RegExp) return REGEXP;
     if (ArrayBuffer.isView(v)) return VIEW;
     if (v instanceof ArrayBuffer) return ARRAY_BUFFER;
-    if (isRequestSync(v)) return REQUEST;
-    if (isResponseSync(v)) return RESPONSE;
+    if (syncParts(v) !== undefined) return SYNC;
     if (v instanceof Headers) return HEADERS;
     if (v instanceof URL) return URL_KIND;
     if (v instanceof Boolean) return BOOLEAN_OBJECT;
@@ -320,11 +323,10 @@ class Encoder {
         case ERROR:
           objects[index] = ['error', this.#error(v as Error)];
           break;
-        case REQUEST:
-          objects[index] = ['request-sync', this.#request(v as RequestSync)];
-          break;
-        default:
-          objects[index] = ['response-sync', this.#response(v as ResponseSync)];
+        default: {
+          const parts = syncParts(v as object)!;
+          objects[index] = [parts.tag, this.#sync(parts)];
+        }
       }
       // Children were stacked in key order; flip them so the first child is processed first
       // (depth-first pre-order: a hook meets values in the order a recursive walk would).
@@ -391,31 +393,11 @@ class Encoder {
     put(out, key, encoded);
   }
 
-  #request(r: RequestSync): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      url: r.url,
-      method: r.method,
-      headers: this.#value(r.headers, 'headers'),
-      body: this.#value(requestSyncBody(r), 'body'),
-    };
-    for (const field of REQUEST_OPTIONAL_FIELDS) {
-      const value = r[field];
-      if (value !== REQUEST_DEFAULTS[field]) out[field] = value;
-    }
-    return out;
-  }
-
-  #response(r: ResponseSync): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      status: r.status,
-      statusText: r.statusText,
-      headers: this.#value(r.headers, 'headers'),
-      body: this.#value(responseSyncBody(r), 'body'),
-    };
-    if (r.url !== '') out.url = r.url;
-    if (r.redirected) out.redirected = true;
-    if (r.type !== 'default') out.type = r.type;
-    return out;
+  #sync(parts: SyncParts): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...parts.fields };
+    out.headers = this.#value(parts.headers, 'headers');
+    out.body = this.#value(parts.body, 'body');
+    return Object.assign(out, parts.trailing);
   }
 
   #fail(code: EncodeErrorCode, message: string, key: string | number | undefined): StructuredCloneEncodeError {

@@ -3,6 +3,7 @@
  * read synchronously (spec §3.9). A native `Request` exists only inside `toRequest()`.
  */
 import { FetchSyncTypeError } from './errors.ts';
+import { registerSyncReviver, SYNC_PARTS, type SyncParts, type SyncReviver } from './sync-parts.ts';
 import {
   bodyArrayBuffer,
   bodyJson,
@@ -117,6 +118,13 @@ function checkOptional(init: RequestSyncInit): OptionalValues {
   return out;
 }
 
+/** Package-internal: builds a RequestSync from a decoded `request-sync` entry (sync-parts.ts). */
+export const reviveRequestSync: SyncReviver = (payload, headers, body) => {
+  const init: Record<string, unknown> = { method: payload.method, headers, body };
+  for (const field of REQUEST_OPTIONAL_FIELDS) if (Object.hasOwn(payload, field)) init[field] = payload[field];
+  return new RequestSync(payload.url as string, init as RequestSyncInit);
+};
+
 /** Package-internal: the stored body of a RequestSync (the encoder needs it; not exported publicly). */
 export let requestSyncBody: (request: RequestSync) => StoredBody;
 
@@ -139,6 +147,7 @@ export class RequestSync {
   static {
     requestSyncBody = (request) => request.#body;
     isRequestSync = (value) => #body in value;
+    registerSyncReviver('request-sync', reviveRequestSync);
   }
 
   constructor(input: string | URL | RequestSync, init: RequestSyncInit = {}) {
@@ -188,6 +197,17 @@ export class RequestSync {
   }
 
   /** Absolute, normalized URL. */
+  /** Package-internal: what the encoder writes (sync-parts.ts); undefined for objects that merely inherit. */
+  [SYNC_PARTS](): SyncParts | undefined {
+    if (!(#body in this)) return undefined;
+    const trailing: Record<string, unknown> = {};
+    for (const field of REQUEST_OPTIONAL_FIELDS) {
+      const value = this[field];
+      if (value !== REQUEST_DEFAULTS[field]) trailing[field] = value;
+    }
+    return { tag: 'request-sync', fields: { url: this.url, method: this.method }, headers: this.headers, body: this.#body, trailing };
+  }
+
   get url(): string {
     return this.#url;
   }

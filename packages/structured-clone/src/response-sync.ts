@@ -3,6 +3,7 @@
  * `Response` exists only inside `toResponse()`.
  */
 import { FetchSyncRangeError, FetchSyncTypeError } from './errors.ts';
+import { registerSyncReviver, SYNC_PARTS, type SyncParts, type SyncReviver } from './sync-parts.ts';
 import {
   bodyArrayBuffer,
   bodyJson,
@@ -21,6 +22,15 @@ import type { ResponseSyncInit, ResponseSyncType, SerializableBody } from './typ
 const WHO = 'ResponseSync';
 const NULL_BODY_STATUSES = [204, 205, 304];
 export const RESPONSE_TYPES: readonly ResponseSyncType[] = ['basic', 'cors', 'default', 'error', 'opaque', 'opaqueredirect'];
+
+const INIT_FIELDS = ['status', 'statusText', 'url', 'redirected', 'type'];
+
+/** Package-internal: builds a ResponseSync from a decoded `response-sync` entry (sync-parts.ts). */
+export const reviveResponseSync: SyncReviver = (payload, headers, body) => {
+  const init: Record<string, unknown> = { headers };
+  for (const field of INIT_FIELDS) if (Object.hasOwn(payload, field)) init[field] = payload[field];
+  return new ResponseSync(body as string | object | null, init as ResponseSyncInit);
+};
 
 /** Package-internal: the stored body of a ResponseSync (the encoder needs it; not exported publicly). */
 export let responseSyncBody: (response: ResponseSync) => StoredBody;
@@ -45,6 +55,7 @@ export class ResponseSync {
   static {
     responseSyncBody = (response) => response.#body;
     isResponseSync = (value) => #body in value;
+    registerSyncReviver('response-sync', reviveResponseSync);
   }
 
   constructor(body?: SerializableBody | ArrayBufferView, init: ResponseSyncInit = {}) {
@@ -84,6 +95,16 @@ export class ResponseSync {
       init.type = native.type as ResponseSyncType;
     }
     return new ResponseSync(body, init);
+  }
+
+  /** Package-internal: what the encoder writes (sync-parts.ts); undefined for objects that merely inherit. */
+  [SYNC_PARTS](): SyncParts | undefined {
+    if (!(#body in this)) return undefined;
+    const trailing: Record<string, unknown> = {};
+    if (this.url !== '') trailing.url = this.url;
+    if (this.redirected) trailing.redirected = true;
+    if (this.type !== 'default') trailing.type = this.type;
+    return { tag: 'response-sync', fields: { status: this.status, statusText: this.statusText }, headers: this.headers, body: this.#body, trailing };
   }
 
   get status(): number {

@@ -46,7 +46,8 @@ export function getServices(doInstance: object): Services {
   const built = new Map<string, unknown>();
   services = new Proxy({} as Services, {
     get(_t, name) {
-      if (typeof name !== 'string') return undefined;
+      // 'then': `svc` must not look like a thenable, or every `await`/continuation rooted at it breaks.
+      if (typeof name !== 'string' || name === 'then') return undefined;
       if (built.has(name)) return built.get(name);
       const factory = registry().get(name);
       if (!factory) {

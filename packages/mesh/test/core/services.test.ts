@@ -243,6 +243,19 @@ describe('NADIS', () => {
     expect(await raw.counterStandalone()).toEqual([1, 2]);
     expect(await raw.alarmsStandalone()).toBe('function');
   });
+
+  it('a continuation rooted at svc (svc.<plugin>.<method>()) runs from an alarm: svc is not a thenable', async () => {
+    const stub = env.ALARM_DO.getByName('nadis-svc-root');
+    const ran = await runInDurableObject(stub, async (a: AlarmDO) => {
+      expect((a.svc as unknown as Record<string, unknown>).then).toBeUndefined();
+      const root = a.ctn() as unknown as { svc: { counter: { next(): AnyContinuation } } };
+      const s = a.svc.alarms.schedule(3600, root.svc.counter.next());
+      const ids = await a.svc.alarms.triggerAlarms(1);
+      return { ids, id: s.id, after: a.svc.counter.next() };
+    });
+    expect(ran.ids).toEqual([ran.id]);
+    expect(ran.after).toBe(2); // the alarm's call was the first next()
+  });
 });
 
 describe('__receiveResult', () => {

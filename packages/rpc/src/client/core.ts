@@ -207,18 +207,10 @@ export class ClientCore {
         continue;
       }
       if (consumer) {
-        const suffix = operationsOf(consumer.node).slice(c.node.length);
-        const suffixNested = suffix.some((op) => op.type === 'apply' && (() => {
-          let found = false;
-          forEachProxy(op.args, () => (found = true));
-          return found;
-        })());
-        if (c.node.op?.type === 'apply' && !suffixNested) {
-          addAlso(consumer, { id: c.id, at: c.node.length - 1 }, c);
-          continue;
-        }
-        // The executor cannot hand back an intermediate value here: the prefix is sent on its own.
-        sent.push(c);
+        // The server's executor reports the value after the prefix's last call (its step hook), so
+        // the prefix runs once, inside the consumer's chain. A prefix ending in a read is sent alone.
+        if (c.node.op?.type === 'apply') addAlso(consumer, { id: c.id, at: c.node.length - 1 }, c);
+        else sent.push(c);
         continue;
       }
       forcedRef.add(c.node);

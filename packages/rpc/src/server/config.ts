@@ -5,6 +5,8 @@ import { DEFAULT_MAX_ARGS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_DEPTH, DEFAULT_MA
 export interface ResolvedConfig extends Required<Pick<RpcConfig, 'maxDepth' | 'maxArgs' | 'maxBatchSize' | 'maxRequestBytes' | 'access' | 'transactional'>> {
   prefix: string;
   type: string;
+  /** Sockets use the hibernation API (default) rather than `accept()`. */
+  hibernate: boolean;
   raw: RpcConfig;
 }
 
@@ -24,6 +26,7 @@ export function resolveConfig(config: RpcConfig = EMPTY): ResolvedConfig {
     maxRequestBytes: config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     access: config.access ?? 'methods',
     transactional: config.transactional ?? false,
+    hibernate: config.webSocket?.hibernate ?? true,
     raw: config,
   };
   cache.set(config, resolved);

@@ -2,6 +2,7 @@
 import { debug } from '@lumenize/debug';
 import { encodeValue } from '../wire.ts';
 import { DOWNSTREAM_TYPE, WIRE_VERSION } from '../limits.ts';
+import { acceptedSockets } from './accepted-sockets.ts';
 
 const log = debug('lmz.rpc.downstream');
 
@@ -14,9 +15,9 @@ export async function sendDownstream(clientIds: string | string[], doInstance: o
   const ctx = (doInstance as { ctx?: { getWebSockets(tag?: string): WebSocket[] } }).ctx;
   if (!ctx || typeof ctx.getWebSockets !== 'function') throw new TypeError('sendDownstream: the instance has no ctx.getWebSockets (pass the Durable Object itself)');
   const text = JSON.stringify([DOWNSTREAM_TYPE, WIRE_VERSION, encodeValue(payload)]);
-  const sent = new Set<WebSocket>();
+  const sent = new Set<{ send(text: string): void }>();
   for (const id of Array.isArray(clientIds) ? clientIds : [clientIds]) {
-    for (const ws of ctx.getWebSockets(id)) {
+    for (const ws of [...ctx.getWebSockets(id), ...acceptedSockets(doInstance, id)]) {
       if (sent.has(ws)) continue;
       sent.add(ws);
       try {

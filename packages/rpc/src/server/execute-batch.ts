@@ -69,46 +69,30 @@ export async function executeBatch(rawEntries: unknown[], instance: object, conf
   const extra: [number, Outcome][] = [];
   const sync = config.transactional;
 
-  // Runs one entry. Consumed prefixes (`also` with an operation index, always ending in an apply and
-  // followed by a suffix without nested chains, as the client sends them) run first; the rest
-  // continues from their value, so the prefix runs once and its value is returned too.
-  function* steps(p: Prepared): Generator<unknown, unknown, unknown> {
+  // Runs one entry, once, from the root. Consumed prefixes (`also` with an operation index at an
+  // apply) get their value from the executor's step hook as the chain passes them.
+  const runEntry = (p: Prepared): unknown => {
     const { entry, chain } = p as Required<Prepared>;
     if (entry.inspect) return inspectObject(instance, config.access);
-    const cuts = (entry.also ?? []).filter((a) => typeof a.at === 'number' && a.at < chain.length - 1 && chain[a.at]?.type === 'apply').sort((a, b) => (a.at as number) - (b.at as number));
-    if (cuts.length === 0) return yield runValidatedChain(chain, root, ocan, sync);
-    let current: object = root;
-    let from = 0;
-    for (const a of cuts) {
-      const at = a.at as number;
-      if (at < from) continue;
-      const value = yield runValidatedChain(chain.slice(from, at + 1), current, ocan, sync);
-      extra.push([a.id, { ok: true, value }]);
-      current = Object(value) as object;
-      from = at + 1;
-    }
-    return yield runValidatedChain(chain.slice(from), current, ocan, sync);
-  }
+    const cuts = new Map<number, number>();
+    for (const a of entry.also ?? []) if (typeof a.at === 'number' && a.at < chain.length - 1 && chain[a.at]?.type === 'apply') cuts.set(a.at, a.id);
+    const onStep = cuts.size ? (index: number, value: unknown) => {
+      const id = cuts.get(index);
+      if (id !== undefined) extra.push([id, { ok: true, value }]);
+    } : undefined;
+    return runValidatedChain(chain, root, ocan, sync, onStep);
+  };
 
   const runAll = (): void | Promise<void> => {
     if (sync) {
-      for (const p of prepared) {
-        if (p.error !== undefined) continue;
-        const gen = steps(p);
-        let step = gen.next();
-        while (!step.done) step = gen.next(step.value);
-        outcomes.set(p.id, { ok: true, value: step.value });
-      }
+      for (const p of prepared) if (p.error === undefined) outcomes.set(p.id, { ok: true, value: runEntry(p) });
       return;
     }
     return (async () => {
       for (const p of prepared) {
         if (p.error !== undefined) continue;
         try {
-          const gen = steps(p);
-          let step = gen.next();
-          while (!step.done) step = gen.next(await step.value);
-          outcomes.set(p.id, { ok: true, value: step.value });
+          outcomes.set(p.id, { ok: true, value: await runEntry(p) });
         } catch (error) {
           outcomes.set(p.id, { ok: false, error });
           log.info('entry failed', { id: p.id, error: String(error) });

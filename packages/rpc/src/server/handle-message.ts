@@ -3,12 +3,25 @@
  * messages are not ours (`false`), so the user's handler gets them.
  */
 import { debug } from '@lumenize/debug';
-import type { RpcConfig } from '../types.ts';
+import type { RpcCallInfo, RpcConfig } from '../types.ts';
 import { encodeResponseMessage, parseRequestMessage } from '../wire.ts';
 import { resolveConfig } from './config.ts';
 import { encodeError, executeBatch } from './execute-batch.ts';
+import { acceptedContext } from './accepted-sockets.ts';
 
 const log = debug('lmz.rpc.server');
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}
+
+/** `{ clientId, ...context }` of a socket: in memory for accepted sockets, else its attachment. */
+function connectionOf(ws: object): Record<string, unknown> {
+  const accepted = acceptedContext(ws);
+  if (accepted) return accepted;
+  // Workers' server-side socket (typed locally so the entry also type-checks under DOM types).
+  return ((ws as { deserializeAttachment(): unknown }).deserializeAttachment() ?? {}) as Record<string, unknown>;
+}
 
 function refuseAll(entries: unknown[], message: string): unknown[] {
   const error = new Error(message);
@@ -34,7 +47,8 @@ export async function handleRpcMessage(ws: WebSocket, message: string | ArrayBuf
   }
   if (!parsed) return false;
   const { entries } = parsed;
-  const bytes = new TextEncoder().encode(message).byteLength;
+  // UTF-8 never takes more than 3 bytes per UTF-16 unit: count exactly only near the limit.
+  const bytes = message.length * 3 <= cfg.maxRequestBytes ? 0 : utf8Length(message);
   if (bytes > cfg.maxRequestBytes) {
     ws.send(encodeResponseMessage(cfg.type, refuseAll(entries, `RPC request too large: ${bytes} bytes > maxRequestBytes ${cfg.maxRequestBytes}`)));
     return true;
@@ -43,11 +57,15 @@ export async function handleRpcMessage(ws: WebSocket, message: string | ArrayBuf
     ws.send(encodeResponseMessage(cfg.type, refuseAll(entries, `RPC batch too large: ${entries.length} entries > maxBatchSize ${cfg.maxBatchSize}`)));
     return true;
   }
-  // Workers' server-side socket (typed locally so the entry also type-checks under DOM types).
-  const attachment = ((ws as unknown as { deserializeAttachment(): unknown }).deserializeAttachment() ?? {}) as Record<string, unknown>;
-  const clientId = typeof attachment.clientId === 'string' ? attachment.clientId : undefined;
-  log.debug('batch received', { transport: 'websocket', entries: entries.length, clientId });
-  const outcome = await executeBatch(entries, doInstance, cfg, { transport: 'websocket', connection: attachment, clientId });
+  // The connection context is read only for onBeforeCall: deserializing the attachment is a host
+  // call (structured clone) on every message otherwise.
+  let info: RpcCallInfo = { transport: 'websocket' };
+  if (cfg.raw.onBeforeCall) {
+    const connection = connectionOf(ws);
+    info = { transport: 'websocket', connection, clientId: typeof connection.clientId === 'string' ? connection.clientId : undefined };
+  }
+  log.debug('batch received', { transport: 'websocket', entries: entries.length });
+  const outcome = await executeBatch(entries, doInstance, cfg, info);
   try {
     ws.send(encodeResponseMessage(cfg.type, outcome.results));
   } catch (error) {

@@ -1,9 +1,12 @@
 /**
  * WebSocket upgrade inside the DO: checks the subprotocols, runs `onBeforeConnect`, accepts a
- * hibernatable socket tagged with the client id and stores `{ clientId, ...context }` as attachment.
+ * hibernatable socket tagged with the client id and stores `{ clientId, ...context }` as attachment
+ * (or, with `webSocket: { hibernate: false }`, accepts a plain socket: accepted-sockets.ts).
  */
 import type { ResolvedConfig } from './config.ts';
 import { CLIENT_ID_PROTOCOL_PREFIX, RPC_SUBPROTOCOL } from '../limits.ts';
+import { acceptWithoutHibernation, type AcceptableSocket } from './accepted-sockets.ts';
+import { handleRpcMessage } from './handle-message.ts';
 
 /** Workers' server-side socket and pair, typed locally so the entry also type-checks under DOM types. */
 interface ServerSocket {
@@ -30,7 +33,11 @@ export function acceptRpcWebSocket(request: Request, doInstance: object, config:
   }
   const pair = new (globalThis as unknown as { WebSocketPair: new () => Pair }).WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  ctx.acceptWebSocket(server, clientId ? [clientId] : []);
-  server.serializeAttachment({ ...context, clientId });
+  if (!config.hibernate) {
+    acceptWithoutHibernation(server as unknown as AcceptableSocket, doInstance, { ...context, clientId }, (ws, message) => handleRpcMessage(ws as unknown as WebSocket, message, doInstance, config.raw));
+  } else {
+    ctx.acceptWebSocket(server, clientId ? [clientId] : []);
+    server.serializeAttachment({ ...context, clientId });
+  }
   return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': RPC_SUBPROTOCOL } } as ResponseInit);
 }

@@ -27,6 +27,7 @@ export const MATRIX: { label: string; kind: Kind; binding: string }[] = [
   { label: 'websocket × manual routing', kind: 'websocket', binding: 'MANUAL_DO' },
   { label: 'http × subclass', kind: 'http', binding: 'SUB_DO' },
   { label: 'websocket × subclass', kind: 'websocket', binding: 'SUB_DO' },
+  { label: 'websocket × lumenizeRpcDO, hibernate: false', kind: 'websocket', binding: 'ACCEPT_DO' },
 ];
 
 export function uniqueName(prefix: string): string {

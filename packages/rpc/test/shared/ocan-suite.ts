@@ -139,6 +139,18 @@ describe.each(KINDS)('OCAN over %s', (kind) => {
     expect(await c.add(unobserved, 0)).toBe(2);
   });
 
+  it('item 21: an awaited prefix extended by a call with nested arguments runs once, in one round trip', async () => {
+    const { c, metrics } = setup('prefix-nested');
+    using _ = c;
+    const obj = c.getObject();
+    const [value, combined] = await Promise.all([obj, obj.nested.getValue(c.increment(), c.add(1, 2))]);
+    expect((value as { value: number }).value).toBe(42);
+    expect(combined).toBe(42);
+    expect(exchanges(kind, metrics).sent).toBe(1);
+    expect(await c.calls('getObject')).toBe(1);
+    expect(await c.readCount()).toBe(1);
+  });
+
   it('item 22: env hop — two unawaited addMessage calls then getMessages is a Map of size 2 in one round trip; subclass binding too', async () => {
     const { c, metrics } = setup('hop');
     using _ = c;

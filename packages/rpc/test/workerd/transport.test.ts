@@ -136,23 +136,23 @@ describe('WebSocket lifecycle (item 29)', () => {
     expect((await rejection(call)).message).toBe('WebSocket disconnected');
   });
 
-  it('100 sequential create/use/dispose cycles leak no sockets', async () => {
+  it.each(['RPC_DO', 'ACCEPT_DO'])('100 sequential create/use/dispose cycles leak no sockets (%s)', async (binding) => {
     const name = uniqueName('cycles');
     for (let i = 0; i < 100; i++) {
-      using c = makeClient('websocket', 'RPC_DO', name);
+      using c = makeClient('websocket', binding, name);
       expect(await c.add(i, 1)).toBe(i + 1);
     }
-    await until(async () => (await stubOf('RPC_DO', name).socketCount()) === 0, 'server sockets to close');
+    await until(async () => (await stubOf(binding, name).socketCount()) === 0, 'server sockets to close');
   });
 });
 
 describe('server close and keep-alive (item 30)', () => {
-  it('a server close rejects pending entries, reports code 4001 and disconnection; keep-alive reconnects', async () => {
+  it.each(['RPC_DO', 'ACCEPT_DO'])('a server close rejects pending entries, reports code 4001 and disconnection; keep-alive reconnects (%s)', async (binding) => {
     const name = uniqueName('srv-close');
     const closes: [number, string][] = [];
     const changes: boolean[] = [];
     const reconnected = deferred<void>();
-    const transport = createWebSocketTransport('RPC_DO', name, {
+    const transport = createWebSocketTransport(binding, name, {
       baseUrl: BASE_URL,
       WebSocketClass: shim(),
       onClose: (code, reason) => void closes.push([code, reason]),
@@ -165,7 +165,7 @@ describe('server close and keep-alive (item 30)', () => {
     expect(await c.add(1, 1)).toBe(2);
     const pending = c.slow(3000);
     await macrotask();
-    expect(await stubOf('RPC_DO', name).closeSockets(4001, 'bye')).toBe(1);
+    expect(await stubOf(binding, name).closeSockets(4001, 'bye')).toBe(1);
     expect((await rejection(pending)).message).toBe('WebSocket connection closed');
     await reconnected.promise;
     expect(closes).toEqual([[4001, 'bye']]);
@@ -192,22 +192,22 @@ describe('downstream (items 31, 32, 33, 36)', () => {
     return { c, received, next };
   };
 
-  it('item 31: payloads arrive with full fidelity; broadcast reaches each id; two sockets with one id both receive; tags and attachment hold the id; unknown ids are ignored', async () => {
+  it.each(['RPC_DO', 'ACCEPT_DO'])('item 31: payloads arrive with full fidelity; broadcast reaches each id; two sockets with one id both receive; tags and attachment hold the id; unknown ids are ignored (%s)', async (binding) => {
     const name = uniqueName('down');
-    const a1 = await connectWithId(name, 'alice');
-    const a2 = await connectWithId(name, 'alice');
-    const b = await connectWithId(name, 'bob');
+    const a1 = await connectWithId(name, 'alice', { binding });
+    const a2 = await connectWithId(name, 'alice', { binding });
+    const b = await connectWithId(name, 'bob', { binding });
     const payload = { when: new Date('2026-01-01T00:00:00Z'), tags: new Set(['x']), m: new Map([[1, 2n]]) };
     const got = Promise.all([a1.next(), a2.next()]);
-    await stubOf('RPC_DO', name).push('alice', payload);
+    await stubOf(binding, name).push('alice', payload);
     for (const p of await got) expect(p).toEqual(payload);
     const both = Promise.all([a1.next(), b.next()]);
     await a1.c.push(['alice', 'bob', 'nobody'], 'broadcast');
     expect(await both).toEqual(['broadcast', 'broadcast']);
-    const sockets = (await stubOf('RPC_DO', name).socketTags()) as unknown as SocketInfo[];
+    const sockets = (await stubOf(binding, name).socketTags()) as unknown as SocketInfo[];
     expect(sockets.map((s) => s.tags).sort()).toEqual([['alice'], ['alice'], ['bob']]);
     expect(sockets.map((s) => (s.attachment as { clientId: string }).clientId).sort()).toEqual(['alice', 'alice', 'bob']);
-    await stubOf('RPC_DO', name).push('nobody', 'ignored');
+    await stubOf(binding, name).push('nobody', 'ignored');
     for (const x of [a1, a2, b]) x.c[Symbol.dispose]();
   });
 
