@@ -6,10 +6,27 @@
  *   esbuild on `.ts` sources first (target es2022 lowers decorators and `using`).
  * - `workerdProject()` / `nodeProject()`: the two kinds of vitest project in this repo.
  */
+import { statfsSync } from 'node:fs';
 import { transform } from 'esbuild';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import type { Plugin } from 'vite';
 import { defineProject, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * Miniflare keeps each test DO's SQLite files under os.tmpdir(). On tmpfs a DO is created in ~2 ms
+ * instead of ~7 ms and a first write costs ~3 ms instead of ~10 ms, which adds up over thousands of
+ * DOs. Used only when TMPDIR is unset and /dev/shm has room (Docker's default 64 MB does not).
+ */
+function preferTmpfs(): void {
+  if (process.env.TMPDIR) return;
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= 2 * 1024 ** 3) process.env.TMPDIR = '/dev/shm';
+  } catch {
+    // No /dev/shm (macOS, Windows): keep the default.
+  }
+}
+preferTmpfs();
 
 export function tc39Decorators(): Plugin {
   return {

@@ -93,9 +93,11 @@ export function createBrowserContext(deps: ContextDeps): BrowserContext {
   const { origin } = deps;
   let lastPreflight: PreflightRecord | null = null;
 
+  // Worded like a browser's own failure ("Failed to fetch"), then the reason a real browser only logs.
+  // CORS judges the page's origin; an explicit Origin header only changes what is sent.
   const fail = (reason: string, url: string): never => {
     log.warn('CORS validation failed', { origin, target: new URL(url).origin, reason });
-    throw new TypeError(`CORS: request from ${origin} to ${new URL(url).origin} blocked: ${reason}`);
+    throw new TypeError(`Failed to fetch: CORS error: request from ${origin} to ${new URL(url).origin} blocked: ${reason}`);
   };
 
   async function preflight(url: string, method: string, headerNames: string[], credentials: boolean): Promise<void> {

@@ -63,6 +63,8 @@ export class Browser {
     }
     this.#fetch = fn;
     this.#metrics = options.metrics;
+    // Bound once, so `browser.fetch` can be handed to code that calls it detached (as globalThis.fetch can).
+    this.fetch = this.fetch.bind(this);
   }
 
   /**

@@ -38,6 +38,12 @@ describe('43: CORS validation of context fetches', () => {
     const res = await page.fetch('https://app.example.com/browser/echo', { headers: { Origin: 'https://custom.test' } });
     expect((await headersOf(res)).origin).toBe('https://custom.test');
   });
+  it('the CORS TypeError reads like a browser\'s: "Failed to fetch: CORS error", then the reason', async () => {
+    const page = new Browser(selfFetch).context(APP);
+    await expect(page.fetch('https://api.example.com/browser/echo')).rejects.toThrow(
+      /^Failed to fetch: CORS error: request from https:\/\/app\.example\.com to https:\/\/api\.example\.com blocked: the response has no Access-Control-Allow-Origin header$/,
+    );
+  });
   it('context with a non-origin string throws TypeError', () => {
     expect(() => new Browser(selfFetch).context('not an origin')).toThrow(TypeError);
   });

@@ -136,6 +136,12 @@ describe('39: storage rules', () => {
 });
 
 describe('40: separate jars', () => {
+  it('browser.fetch works detached (bound once), keeping the jar', async () => {
+    const browser = new Browser(selfFetch);
+    const { fetch: detached } = browser;
+    await detached(setUrl('a.test', 'detached=1; Path=/'));
+    expect(browser.getCookie('detached')).toBe('1');
+  });
   it('two Browser instances keep separate cookies for the same host', async () => {
     const alice = new Browser(selfFetch);
     const bob = new Browser(selfFetch);

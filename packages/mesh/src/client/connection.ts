@@ -1,9 +1,9 @@
 /**
  * The client end of the gateway WebSocket (mesh spec §4.10 and docs/mesh-clients.md): connection
  * states, token refresh, reconnect with backoff and jitter, the bounded outbound queue, call
- * timeouts, close-code handling, the gap-free resume layer (sequence numbers and acks in both
- * directions) and the failure detectors (heartbeat, connect timeout, oversize frames). It moves
- * serialized frames; LumenizeClient adds continuations and call contexts.
+ * timeouts, close-code handling and the failure detectors (heartbeat, connect timeout, oversize
+ * frames); sequence numbers, acks and batching live in reliable-link.ts. It moves serialized
+ * frames; LumenizeClient adds continuations and call contexts.
  * Runs in browsers, Node and Bun: no platform-specific imports.
  */
 import { debug } from '@lumenize/debug';
@@ -14,9 +14,7 @@ import { reconnectDelay } from './backoff.ts';
 import { CallDeadlines } from './call-deadlines.ts';
 import { offeredProtocols } from './config.ts';
 import {
-  ACK_FRAME_TYPE,
   BATCH_PROTOCOL,
-  MAX_FRAME_BYTES,
   parseGatewayFrame,
   type GatewayInnerFrame,
   resumeProtocol,
@@ -24,10 +22,9 @@ import {
   type ConnectionStatusFrame,
   type IncomingCallFrame,
 } from './frames.ts';
-import { FrameBatcher } from './frame-batcher.ts';
 import { oversizeFrame } from './frame-size.ts';
 import { HEARTBEAT_PONG, Heartbeat } from './heartbeat.ts';
-import { SeqChannel } from './seq-channel.ts';
+import { ReliableLink } from './reliable-link.ts';
 import { attach, detach, type SocketHandlers } from './socket-handlers.ts';
 import { fetchAccessToken, isTokenExpired } from './token.ts';
 
@@ -73,10 +70,6 @@ interface OutboundCall {
 
 /** Most calls waiting for a connection; the next one fails with `Message queue full`. */
 export const MAX_QUEUED_CALLS = 100;
-/** Received frames after which an ack goes out at once rather than after {@link ACK_DELAY_MS}. */
-const ACK_EVERY = 16;
-/** Acks are coalesced for this long unless a frame to piggyback on goes out first. */
-const ACK_DELAY_MS = 20;
 /** Close codes the client itself uses. */
 const CLOSE_NORMAL = 1000;
 const CLOSE_SEQUENCE_GAP = 4002;
@@ -98,13 +91,12 @@ export class ClientConnection {
   #ws: WebSocket | undefined;
   #token: string | undefined;
   #sessionId = randomSessionId();
-  #channel = new SeqChannel();
+  /** Seq/ack and batching of the reliable frames of this session. */
+  #link = new ReliableLink({ write: (text) => this.#write(text), connected: () => this.#state === 'connected' });
   #queue: OutboundCall[] = [];
   #inflight = new Map<string, OutboundCall>();
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #ackTimer: ReturnType<typeof setTimeout> | undefined;
-  #unackedReceived = 0;
   /** Timeouts of the calls not yet answered (one timer for all). */
   #deadlines = new CallDeadlines<OutboundCall>((call) => this.#timeout(call));
   /** Bumped on every disconnect(): late async work of an older generation is ignored. */
@@ -112,10 +104,6 @@ export class ClientConnection {
   #connecting = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: Heartbeat;
-  /** True when the gateway's `connection_status` agreed to `batch` frames on this connection. */
-  #batching = false;
-  /** Reliable frames of this tick, sent together at its end (batching only). */
-  #batcher = new FrameBatcher<string>((body) => this.#record(body), (body) => body, MAX_FRAME_BYTES);
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
@@ -138,7 +126,7 @@ export class ClientConnection {
     if (this.#state === 'disconnected') {
       // A fresh start after disconnect(): a new session, so nothing of the old one is resumed.
       this.#sessionId = randomSessionId();
-      this.#channel = new SeqChannel();
+      this.#link.reset();
       this.#attempt = 0;
     }
     this.#setState(this.#state === 'reconnecting' ? 'reconnecting' : 'connecting');
@@ -170,10 +158,8 @@ export class ClientConnection {
     this.#connecting = false;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
+    this.#link.stop();
     this.#stopDetectors();
-    this.#batcher.clear();
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) {
@@ -240,7 +226,7 @@ export class ClientConnection {
       return;
     }
     this.#connecting = false;
-    const protocols = [...offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#channel.received)), BATCH_PROTOCOL];
+    const protocols = [...offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#link.received)), BATCH_PROTOCOL];
     let ws: WebSocket;
     try {
       ws = new this.#o.WebSocket(this.#o.url, protocols);
@@ -300,8 +286,7 @@ export class ClientConnection {
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) detach(ws);
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
+    this.#link.pause();
     this.#stopDetectors();
     this.#log.info('socket closed', { code, reason });
     if (code === 4400 || code === 4403) {
@@ -361,20 +346,12 @@ export class ClientConnection {
       this.#onStatus(frame);
       return;
     }
-    if (frame.ack !== undefined) this.#channel.acknowledge(frame.ack);
-    if (frame.seq !== undefined) {
-      const verdict = this.#channel.accept(frame.seq);
-      if (verdict === 'duplicate') {
-        this.#scheduleAck(true);
-        return;
-      }
-      if (verdict === 'gap') {
-        this.#log.warn('sequence gap from gateway; reconnecting to resync', { seq: frame.seq, expected: this.#channel.received + 1 });
-        this.#ws?.close(CLOSE_SEQUENCE_GAP, 'Sequence gap');
-        return;
-      }
-      this.#unackedReceived++;
-      this.#scheduleAck(this.#unackedReceived >= ACK_EVERY);
+    const verdict = this.#link.receive(frame);
+    if (verdict === 'duplicate') return;
+    if (verdict === 'gap') {
+      this.#log.warn('sequence gap from gateway; reconnecting to resync', { seq: frame.seq, expected: this.#link.received + 1 });
+      this.#ws?.close(CLOSE_SEQUENCE_GAP, 'Sequence gap');
+      return;
     }
     if (frame.type === 'batch') {
       for (const r of frame.refused) this.#log.warn('malformed frame in a batch from gateway ignored', r);
@@ -393,10 +370,10 @@ export class ClientConnection {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
     this.#heartbeat.start();
-    this.#batching = frame.batch === true;
+    this.#link.batching = frame.batch === true;
     if (frame.resumed === true) {
       // Same session: resend what the gateway has not acknowledged, in order.
-      for (const text of this.#channel.pendingAfter(frame.ack ?? 0)) this.#write(text);
+      this.#link.resend(frame.ack ?? 0);
     } else {
       // A new session at the gateway: calls it may have run can no longer be answered.
       const retry: OutboundCall[] = [];
@@ -408,8 +385,7 @@ export class ClientConnection {
         }
       }
       this.#inflight.clear();
-      this.#channel = new SeqChannel();
-      this.#unackedReceived = 0;
+      this.#link.reset();
       for (const call of retry) call.seq = undefined;
       this.#queue.unshift(...retry);
     }
@@ -448,33 +424,13 @@ export class ClientConnection {
       this.#log.warn('answer too large, sending an error instead', { callId: frame.callId, size: tooLarge.size });
       body = JSON.stringify({ type: 'incoming_call_response', callId: frame.callId, success: false, error: encodeError(tooLarge).$error });
     }
-    this.#sendReliable(body);
+    this.#link.send(body);
   }
 
   #transmit(call: OutboundCall): void {
     this.#inflight.set(call.callId, call);
     call.retryable = undefined;
-    call.seq = this.#sendReliable(call.body);
-  }
-
-  /**
-   * Records a reliable frame under the next seq and sends it when a socket is connected. With
-   * batching, the frames of one tick are collected and leave together ({@link #flush}).
-   */
-  #sendReliable(body: string): number | undefined {
-    if (!this.#batching) return this.#record(body);
-    this.#batcher.add(body);
-    return undefined;
-  }
-
-  #record(body: string): number {
-    const channel = this.#channel;
-    const { seq, text } = channel.record((s) => `${body.slice(0, -1)},"seq":${s},"ack":${channel.received}}`);
-    this.#unackedReceived = 0;
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    if (this.#state === 'connected') this.#write(text);
-    return seq;
+    call.seq = this.#link.send(call.body);
   }
 
   /**
@@ -489,25 +445,6 @@ export class ClientConnection {
     } catch (error) {
       this.#log.debug('send failed; frame will be re-sent after reconnect', { error });
     }
-  }
-
-  #scheduleAck(now: boolean): void {
-    if (now) {
-      clearTimeout(this.#ackTimer);
-      this.#ackTimer = undefined;
-      this.#sendAck();
-      return;
-    }
-    if (this.#ackTimer !== undefined) return;
-    this.#ackTimer = setTimeout(() => {
-      this.#ackTimer = undefined;
-      this.#sendAck();
-    }, ACK_DELAY_MS);
-  }
-
-  #sendAck(): void {
-    this.#unackedReceived = 0;
-    if (this.#state === 'connected') this.#write(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
   }
 
   #timeout(call: OutboundCall): void {

@@ -213,17 +213,7 @@ function clientObject(o: Record<string, unknown>, inner: boolean): ParseResult<C
     case 'batch': {
       if (inner) return fail('a batch cannot sit inside a batch');
       const list = batchList(o.frames);
-      if (typeof list === 'string') return fail(list);
-      const frame: BatchFrame<ClientInnerFrame> = { type: 'batch', frames: [], positions: [], refused: [] };
-      list.forEach((item, index) => {
-        const r: ParseResult<ClientToGatewayFrame> = isRecord(item) ? clientObject(item, true) : { ok: false, reason: 'batch entry is not a JSON object' };
-        if (r.ok) {
-          frame.frames.push(r.frame as ClientInnerFrame);
-          frame.positions.push(index);
-        }
-        else frame.refused.push(r.callId === undefined ? { index, reason: r.reason, type: r.type } : { index, reason: r.reason, type: r.type, callId: r.callId });
-      });
-      return { ok: true, frame };
+      return typeof list === 'string' ? fail(list) : { ok: true, frame: parseBatch(list, (item) => clientObject(item, true) as ParseResult<ClientInnerFrame>) };
     }
     default:
       return fail(`unknown frame type '${type}'`);
@@ -234,6 +224,19 @@ function clientObject(o: Record<string, unknown>, inner: boolean): ParseResult<C
 function refusal<F extends { type: string }>(reason: string, frame: F): { ok: false; reason: string; type: string; callId?: string } {
   const callId = (frame as { callId?: string }).callId;
   return callId === undefined ? { ok: false, reason, type: frame.type } : { ok: false, reason, type: frame.type, callId };
+}
+
+/** Parses each entry of a batch's list; a malformed entry is listed in `refused` and spoils nothing else. */
+function parseBatch<F>(list: unknown[], parse: (item: Record<string, unknown>) => ParseResult<F>): BatchFrame<F> {
+  const frame: BatchFrame<F> = { type: 'batch', frames: [], positions: [], refused: [] };
+  list.forEach((item, index) => {
+    const r: ParseResult<F> = isRecord(item) ? parse(item) : { ok: false, reason: 'batch entry is not a JSON object' };
+    if (r.ok) {
+      frame.frames.push(r.frame);
+      frame.positions.push(index);
+    } else frame.refused.push(r.callId === undefined ? { index, reason: r.reason, type: r.type } : { index, reason: r.reason, type: r.type, callId: r.callId });
+  });
+  return frame;
 }
 
 /** A batch's `frames`: a non-empty array of at most {@link MAX_BATCH_FRAMES}, or why not. */
@@ -294,17 +297,7 @@ function gatewayObject(o: Record<string, unknown>, inner: boolean): ParseResult<
     case 'batch': {
       if (inner) return fail('a batch cannot sit inside a batch');
       const list = batchList(o.frames);
-      if (typeof list === 'string') return fail(list);
-      const frame: BatchFrame<GatewayInnerFrame> = { type: 'batch', frames: [], positions: [], refused: [] };
-      list.forEach((item, index) => {
-        const r: ParseResult<GatewayToClientFrame> = isRecord(item) ? gatewayObject(item, true) : { ok: false, reason: 'batch entry is not a JSON object' };
-        if (r.ok) {
-          frame.frames.push(r.frame as GatewayInnerFrame);
-          frame.positions.push(index);
-        }
-        else frame.refused.push(r.callId === undefined ? { index, reason: r.reason, type: r.type } : { index, reason: r.reason, type: r.type, callId: r.callId });
-      });
-      return { ok: true, frame };
+      return typeof list === 'string' ? fail(list) : { ok: true, frame: parseBatch(list, (item) => gatewayObject(item, true) as ParseResult<GatewayInnerFrame>) };
     }
     default:
       return fail(`unknown frame type '${type}'`);
