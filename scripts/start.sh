@@ -21,7 +21,6 @@ echo
 echo "  Lumenize Docs (demo): open http://localhost:${port}"
 echo "  Sign in with any email address. No email is sent in local dev: the magic link is printed"
 echo "  here in this terminal and listed at http://localhost:${port}/dev/mailbox"
-echo "  (A 'POST /auth/refresh-token 401' line is a signed-out page load asking for a session: expected.)"
 echo
 inspector=()
 if [ -n "${LMZ_INSPECTOR_PORT:-}" ]; then inspector=(--inspector-port "$LMZ_INSPECTOR_PORT"); fi

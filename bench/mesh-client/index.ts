@@ -4,13 +4,16 @@
  * LumenizeClient → router → gateway DO → target DO. Cap'n Web 0.12: newWebSocketRpcSession → a DO
  * serving `newWorkersRpcResponse`. Agents SDK 0.32 (when installed in its own folder): AgentClient →
  * routeAgentRequest → an Agent's `@callable()` methods. Sequential latency (p50/p99) and 32
- * concurrent (ops/s); headline ours ÷ Cap'n Web in ops/s (target ≥ 1.2×). Method: README.md.
+ * concurrent (ops/s); headline ours ÷ Cap'n Web in ops/s (target ≥ 1.2×). The floor (issue 18): a
+ * gateway DO with no Lumenize code, one native RPC per call (floor-worker/); ours ÷ floor p50
+ * sequential (target ≤ 1.15×). Method: README.md.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { formatOps, formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
 import { PAYLOADS } from '../mesh-common/api.ts';
 import { agentsUnavailable, connectAgents, connectCapnWeb, connectOurs, type PeerClient } from '../mesh-common/clients.ts';
 import { startBenchWorker } from '../mesh-common/server.ts';
+import { connectFloor, startFloorWorker } from './floor-client.ts';
 import { concurrentThroughput, sequentialLatency, warmUp } from '../mesh-common/timing.ts';
 
 const ROUNDS = 9;
@@ -19,6 +22,7 @@ const CONCURRENCY = 32;
 const CONC_OPS_PER_ROUND = 320;
 const WARMUP = 50;
 const TARGET = 1.2;
+const FLOOR_TARGET = 1.15;
 
 const OPERATIONS: Array<[string, (p: PeerClient) => Promise<unknown>, (v: unknown) => boolean]> = [
   ['increment()', (p) => p.increment(), (v) => typeof v === 'number' && v > 0],
@@ -29,17 +33,18 @@ const OPERATIONS: Array<[string, (p: PeerClient) => Promise<unknown>, (v: unknow
 const loadAtStart = machineLoad();
 const started = performance.now();
 const agentsMissing = agentsUnavailable();
-const [worker, agentsWorker] = await Promise.all([startBenchWorker('worker'), agentsMissing ? undefined : startBenchWorker('agents-worker')]);
+const [worker, agentsWorker] = await Promise.all([startFloorWorker(), agentsMissing ? undefined : startBenchWorker('agents-worker')]);
 console.log(`wrangler dev ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const peers: PeerClient[] = [];
 try {
   peers.push(await connectOurs(worker.url, 'client1', 'client-bench'));
   peers.push(await connectCapnWeb(worker.wsUrl, 'client-bench'));
+  peers.push(await connectFloor(worker.wsUrl, 'floor.gateway', 'client-bench-floor'));
   if (agentsWorker) peers.push(await connectAgents(new URL(agentsWorker.url).host, 'client-bench'));
-  const [ours, capn, agents] = peers;
+  const [ours, capn, floor, agents] = peers;
 
   const rows: string[][] = [];
-  const ratios: Array<{ op: string; seq: number; conc: number; agents?: number }> = [];
+  const ratios: Array<{ op: string; seq: number; conc: number; floor: number; agents?: number }> = [];
   for (const [opName, run, check] of OPERATIONS) {
     for (const peer of peers) {
       const value = await run(peer);
@@ -52,7 +57,9 @@ try {
     const seqRatio = seq.get(ours.name)!.opsPerSec / seq.get(capn.name)!.opsPerSec;
     const concRatio = conc.get(ours.name)!.best / conc.get(capn.name)!.best;
     const agentsRatio = agents ? conc.get(ours.name)!.best / conc.get(agents.name)!.best : undefined;
-    ratios.push({ op: opName, seq: seqRatio, conc: concRatio, agents: agentsRatio });
+    // Latency ratio: above 1 is slower than the floor.
+    const floorRatio = seq.get(ours.name)!.p50 / seq.get(floor.name)!.p50;
+    ratios.push({ op: opName, seq: seqRatio, conc: concRatio, floor: floorRatio, agents: agentsRatio });
     for (const peer of peers) {
       const s = seq.get(peer.name)!;
       const c = conc.get(peer.name)!;
@@ -67,12 +74,13 @@ try {
         isOurs ? formatRatio(seqRatio) : '—',
         isOurs ? formatRatio(concRatio) : '—',
         isOurs && agentsRatio !== undefined ? formatRatio(agentsRatio) : '—',
+        isOurs ? `${formatRatio(floorRatio)} ${floorRatio <= FLOOR_TARGET ? 'MET' : 'MISSED'}` : '—',
         isOurs ? (concRatio >= TARGET ? 'MET' : 'MISSED') : '',
       ]);
     }
-    console.log(`${opName}: ours ÷ Cap'n Web = ${formatRatio(seqRatio)} sequential, ${formatRatio(concRatio)} at ${CONCURRENCY} concurrent`);
+    console.log(`${opName}: ours ÷ Cap'n Web = ${formatRatio(seqRatio)} sequential, ${formatRatio(concRatio)} at ${CONCURRENCY} concurrent; ours p50 ÷ floor p50 = ${formatRatio(floorRatio)}`);
   }
-  if (agentsMissing) rows.push(['all', 'Agents SDK', 'n/a', '', '', '', '', '', '', agentsMissing]);
+  if (agentsMissing) rows.push(['all', 'Agents SDK', 'n/a', '', '', '', '', '', '', '', agentsMissing]);
   const results = table(
     [
       'operation',
@@ -84,12 +92,14 @@ try {
       "ours ÷ Cap'n Web, sequential",
       `ours ÷ Cap'n Web, ${CONCURRENCY} concurrent`,
       `ours ÷ Agents SDK, ${CONCURRENCY} concurrent`,
+      `ours p50 ÷ floor p50 (target ≤ ${FLOOR_TARGET}×)`,
       `target ≥ ${TARGET}× Cap'n Web (concurrent)`,
     ],
     rows,
   );
   const headline =
     ratios.map((r) => `${r.op} ${formatRatio(r.conc)}`).join(', ') +
+    `; ours p50 ÷ floor p50 (sequential): ${ratios.map((r) => `${r.op} ${formatRatio(r.floor)}`).join(', ')}` +
     (agents ? `; ours ÷ Agents SDK: ${ratios.map((r) => `${r.op} ${formatRatio(r.agents!)}`).join(', ')}` : '');
   console.log(`\n${results}\n\nHeadline (ours ÷ Cap'n Web, ${CONCURRENCY} concurrent ops/s): ${headline}`);
   writeResults(

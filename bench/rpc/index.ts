@@ -1,7 +1,8 @@
 /**
  * @lumenize/rpc vs Cap'n Web 0.12, same run, same `wrangler dev`, same DO method bodies
  * (bench/mesh-common/api.ts): a Node client over a WebSocket straight to the DO. Sequential p50
- * latency and 32-concurrent ops/s (increment, echo ~100 B, echo ~10 KB); messages and bytes on the
+ * latency and 32-concurrent ops/s (increment, echo ~100 B, echo ~10 KB) for hibernating sockets
+ * (default) and `webSocket: { hibernate: false }`; messages and bytes on the
  * wire for 1 call, 3 pipelined calls and a 10 KB echo; client bundle min+gz. Headlines: ours ÷ Cap'n
  * Web (latency target ≤ 1.0×, throughput ≥ 1.2×, bytes ≤ 1.0×, bundle ≤ 14.7 kB). Method: README.md.
  */
@@ -120,8 +121,8 @@ const out: string[] = [];
 try {
   const peers = [ours(dev.url, 'bench'), await capn(wsUrl, 'bench')];
   const [o, c] = peers;
-  // Diagnostic: ours on a non-hibernating socket (see worker/rpc-counter.mts), timed alongside.
-  const accept = ours(dev.url, 'bench', 'ACCEPT_COUNTER', 'ours, accept() socket (diagnostic)');
+  // `webSocket: { hibernate: false }` (accept() sockets), a product option: timed alongside.
+  const nh = ours(dev.url, 'bench', 'ACCEPT_COUNTER', 'ours, hibernate: false');
 
   // Timing.
   const OPS: Array<[string, (p: Peer) => Promise<unknown>, (v: unknown) => boolean]> = [
@@ -131,20 +132,20 @@ try {
   ];
   const timingRows: string[][] = [];
   for (const [name, run, check] of OPS) {
-    for (const p of peers) if (!check(await run(p))) throw new Error(`${p.name} ${name} answered wrongly`);
-    const cases: Array<[string, () => Promise<unknown>]> = [...peers, accept].map((p) => [p.name, () => run(p)]);
+    for (const p of [...peers, nh]) if (!check(await run(p))) throw new Error(`${p.name} ${name} answered wrongly`);
+    const cases: Array<[string, () => Promise<unknown>]> = [...peers, nh].map((p) => [p.name, () => run(p)]);
     await warmUp(cases, WARMUP);
     const seq = await sequentialLatency(cases, { rounds: ROUNDS, opsPerRound: SEQ_OPS_PER_ROUND });
     const conc = await concurrentThroughput(cases, { rounds: ROUNDS, opsPerRound: CONC_OPS_PER_ROUND, concurrency: CONCURRENCY });
-    const so = seq.get(o.name)!;
     const sc = seq.get(c.name)!;
-    const co = conc.get(o.name)!;
     const cc = conc.get(c.name)!;
-    const sa = seq.get(accept.name)!;
-    const ca = conc.get(accept.name)!;
-    timingRows.push([name, `${so.p50.toFixed(3)} / ${sc.p50.toFixed(3)}`, formatRatio(so.p50 / sc.p50), `${formatOps(co.best)} / ${formatOps(cc.best)}`, formatRatio(co.best / cc.best), `${formatRatio(sa.p50 / sc.p50)} / ${formatRatio(ca.best / cc.best)}`]);
+    for (const [label, p] of [['hibernating (default)', o], ['hibernate: false', nh]] as const) {
+      const so = seq.get(p.name)!;
+      const co = conc.get(p.name)!;
+      timingRows.push([name, label, `${so.p50.toFixed(3)} / ${sc.p50.toFixed(3)}`, formatRatio(so.p50 / sc.p50), `${formatOps(co.best)} / ${formatOps(cc.best)}`, formatRatio(co.best / cc.best)]);
+    }
   }
-  out.push('Sequential p50 (ms) and 32-concurrent best round (ops/s), ours / Cap\'n Web:', '', table(['operation', 'p50 ms', 'p50 ratio (target ≤ 1.00×)', 'ops/s', 'ops/s ratio (target ≥ 1.20×)', 'diagnostic accept() socket: p50 / ops/s ratio'], timingRows));
+  out.push('Sequential p50 (ms) and 32-concurrent best round (ops/s), ours / Cap\'n Web, for both socket kinds:', '', table(['operation', 'ours: socket', 'p50 ms', 'p50 ratio (target ≤ 1.00×)', 'ops/s', 'ops/s ratio (target ≥ 1.20×)'], timingRows));
 
   // Wire.
   const SCEN: Array<[string, (p: Peer) => Promise<unknown>]> = [
@@ -175,7 +176,7 @@ try {
     ['ours: + HTTP transport', kB(bh.min), kB(bh.gz), formatRatio(bh.gz / bc.gz)],
     ["Cap'n Web: newWebSocketRpcSession", kB(bc.min), kB(bc.gz), '1.00×'],
   ]));
-  for (const p of [...peers, accept]) p.close();
+  for (const p of [...peers, nh]) p.close();
 } finally {
   await dev.stop();
   rmSync(persistTo, { recursive: true, force: true });

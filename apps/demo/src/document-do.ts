@@ -19,9 +19,17 @@ export const AUTOSAVE_DELAY_SECONDS = 3;
 const EDIT_LOG_LIMIT = 2_000;
 /** Snapshots kept per document. */
 const SNAPSHOT_LIMIT = 50;
-/** A tab that has not sent a heartbeat for this long leaves the presence list. */
-const PRESENCE_TIMEOUT_MS = 45_000;
-const PRESENCE_SWEEP_SECONDS = 30;
+/**
+ * A tab that has not sent a heartbeat for this long leaves the presence list. The mesh does not tell
+ * a DO when a browser drops, so an offline user disappears only through missed heartbeats; tabs
+ * beat three times per timeout. `DEMO_PRESENCE_TIMEOUT_SECONDS` (3-600) overrides it (tests use 6).
+ */
+const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 30;
+
+function presenceTimeoutSeconds(env: DemoEnv): number {
+  const asked = Number(env.DEMO_PRESENCE_TIMEOUT_SECONDS);
+  return Number.isInteger(asked) && asked >= 3 && asked <= 600 ? asked : DEFAULT_PRESENCE_TIMEOUT_SECONDS;
+}
 
 interface EditRow {
   version: number;
@@ -166,10 +174,25 @@ export class DocumentDO extends LumenizeDO<DemoEnv> implements DocumentApi {
 
   /** Alarm handler: drops tabs that stopped sending heartbeats. */
   sweepPresence(): void {
-    const cutoff = Date.now() - PRESENCE_TIMEOUT_MS;
+    const cutoff = Date.now() - presenceTimeoutSeconds(this.env) * 1000;
     const gone = this.svc.sql`DELETE FROM presence WHERE seen_at < ${cutoff} RETURNING instance_name`;
     if (gone.length > 0) this.#publish({ kind: 'presence', people: this.#people() });
-    if (this.#people().length > 0) this.svc.alarms.schedule(PRESENCE_SWEEP_SECONDS, this.ctn().sweepPresence(), { id: 'presence' });
+    if (this.#people().length > 0) this.#schedulePresenceSweep();
+  }
+
+  /** DocumentRegistryDO → here when the document's creator deletes it: wipe the text and history. */
+  @mesh((doc: DocumentDO) => {
+    const caller = doc.lmz.callContext.caller;
+    if (caller.type !== 'LumenizeDO' || caller.bindingName !== 'DOC_REGISTRY') throw new Error('purge is only for DocumentRegistryDO');
+  })
+  purge(): void {
+    this.svc.sql`UPDATE doc SET text = '', version = 0, stats = NULL WHERE id = 1`;
+    this.svc.sql`DELETE FROM edits`;
+    this.svc.sql`DELETE FROM snapshots`;
+    this.svc.sql`DELETE FROM presence`;
+    this.svc.alarms.cancelSchedule('autosave');
+    this.svc.alarms.cancelSchedule('presence');
+    this.#publish({ kind: 'deleted' });
   }
 
   /** `GET /gateway/DOCUMENT/<id>/export` (through the router's HTTP auth middleware): the text as a file. */
@@ -202,6 +225,7 @@ export class DocumentDO extends LumenizeDO<DemoEnv> implements DocumentApi {
       stats,
       snapshot: snap ? { version: snap.version, at: snap.at } : null,
       people: this.#people(),
+      heartbeatMs: Math.floor((presenceTimeoutSeconds(this.env) * 1000) / 3),
     };
   }
 
@@ -224,7 +248,11 @@ export class DocumentDO extends LumenizeDO<DemoEnv> implements DocumentApi {
     this.svc.sql`INSERT INTO presence (instance_name, user_id, email, seen_at) VALUES (${by.instanceName}, ${by.userId}, ${by.email}, ${Date.now()})
       ON CONFLICT (instance_name) DO UPDATE SET seen_at = excluded.seen_at`;
     if (!known) this.#publish({ kind: 'presence', people: this.#people() });
-    if (!this.svc.alarms.getSchedule('presence')) this.svc.alarms.schedule(PRESENCE_SWEEP_SECONDS, this.ctn().sweepPresence(), { id: 'presence' });
+    if (!this.svc.alarms.getSchedule('presence')) this.#schedulePresenceSweep();
+  }
+
+  #schedulePresenceSweep(): void {
+    this.svc.alarms.schedule(Math.ceil(presenceTimeoutSeconds(this.env) / 3), this.ctn().sweepPresence(), { id: 'presence' });
   }
 
   #publish(event: DocEvent): void {

@@ -21,6 +21,8 @@ export interface DemoEnv {
   JWT_PRIVATE_KEY_BLUE: string;
   /** DEV ONLY: `"true"` keeps sent magic links in a mailbox shown at /dev/mailbox. */
   DEMO_DEV_MAILBOX?: string;
+  /** Seconds without a heartbeat before a tab leaves a document's presence list (default 30). */
+  DEMO_PRESENCE_TIMEOUT_SECONDS?: string;
   /** Rate limits of the gateway and of auth (enforced by wrangler dev too). */
   LUMENIZE_GATEWAY_RATE_LIMITER?: RateLimit;
   LUMENIZE_AUTH_IP_RATE_LIMITER?: RateLimit;

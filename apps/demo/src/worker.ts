@@ -1,7 +1,8 @@
 /**
  * The demo Worker. Static files (the page, its bundle and stylesheet) are served by wrangler
  * `assets`; everything else lands here:
- * - `/auth/*`: magic-link login, refresh and logout (`createAuthRoutes` → DemoAuth);
+ * - `/auth/*`: magic-link login, refresh and logout (`createAuthRoutes` → DemoAuth); a refused
+ *   magic link opened in a browser gets a friendly page (link-failure-page.ts);
  * - `/gateway/*`: the mesh router — browser WebSocket upgrades to their LumenizeClientGateway
  *   (verified by `createWebSocketAuthMiddleware`), and authenticated HTTP such as
  *   `GET /gateway/DOCUMENT/<id>/export` (verified by `createAuthMiddleware`);
@@ -11,6 +12,8 @@ import { createAuthMiddleware, createAuthRoutes, createWebSocketAuthMiddleware }
 import { createLumenizeRouter } from '@lumenize/mesh';
 import { getDOStub, type Hook } from '@lumenize/utils';
 import { renderDevMailbox } from './dev-mailbox-page.ts';
+import { friendlyLinkFailure } from './link-failure-page.ts';
+import { withSignedInHint } from './signed-in-hint.ts';
 import type { DemoEnv } from './env.ts';
 
 export { LumenizeClientGateway } from '@lumenize/mesh';
@@ -42,7 +45,13 @@ function withEmailClaim(env: DemoEnv, verify: Hook): Hook {
 /** Builds the handlers once per isolate (the middlewares import the public keys up front). */
 async function createApp(env: DemoEnv): Promise<Handler[]> {
   const publicKeysPem = [env.JWT_PUBLIC_KEY_BLUE, env.JWT_PUBLIC_KEY_GREEN];
-  const auth = createAuthRoutes(env, { redirect: '/' });
+  const authRoutes = createAuthRoutes(env, { redirect: '/' });
+  // A person clicking a used or expired magic link gets a page with a way back, not raw JSON; the
+  // page learns from a readable hint cookie whether asking for a token is worth a request.
+  const auth: Handler = async (request) => {
+    const response = await authRoutes(request);
+    return response && withSignedInHint((await friendlyLinkFailure(request, response)) ?? response);
+  };
   const router = createLumenizeRouter(env, {
     onBeforeConnect: withEmailClaim(env, await createWebSocketAuthMiddleware({ publicKeysPem })),
     onBeforeRequest: await createAuthMiddleware({ publicKeysPem }),

@@ -12,6 +12,9 @@
  * | edits published to all subscribers; nothing lost             | two editors typing at once converge                |
  * | bad input leaves data unchanged                               | malformed / stale edits …, bad titles …            |
  * | router + auth middlewares                                      | upgrades without a valid token …, export …         |
+ * | rename / delete documents (issue 19)                          | anyone renames a document, only its creator …      |
+ * | reused magic link: a page, not raw JSON (issue 19)            | a used magic link opened in a browser …            |
+ * | no 401 on a signed-out page load (issue 19)                   | signing in sets the readable lmz-signed-in hint …  |
  */
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
@@ -26,7 +29,7 @@ import { EditRejectedError, InvalidRequestError, InvalidTextOpError } from '../s
 import { DocSession, type EditorSurface } from '../web/doc-session.ts';
 import type { DocsClient } from '../web/docs-client.ts';
 import { connectNodeClient, eventually } from './support/node-client.ts';
-import { signInOverHttp, type NodeSession } from './support/sign-in.ts';
+import { magicLinkFromMailbox, signInOverHttp, type NodeSession } from './support/sign-in.ts';
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -232,6 +235,74 @@ describe('Lumenize Docs on the mesh (Node clients, real wrangler dev)', () => {
     expect((await aliceClient.listDocs()).length).toBe(before);
   });
 
+  it('anyone renames a document, only its creator deletes it (text and history wiped); bad ids and titles are refused', async () => {
+    const docId = await newDoc('Draft');
+    await aliceClient.edit(docId, 'manage-edit-001', 0, ['secret plans']);
+    const seen: string[] = [];
+    const sub = bobClient.followDocs((e) => !(e instanceof Error) && seen.push(e.kind === 'removed' ? `removed ${e.id}` : `upsert ${e.doc.title}`));
+    await eventually(() => sub.status === 'active' || undefined, 'Bob following the list');
+
+    // Bob renames Alice's document; the list follows live.
+    expect((await bobClient.renameDoc(docId, '  Final   draft ')).title).toBe('Final draft');
+    await eventually(() => seen.includes('upsert Final draft') || undefined, 'the rename on the docs topic');
+    for (const [title, message] of [['', 'A document title needs 1 to 80 characters'], ['x'.repeat(81), 'A document title needs 1 to 80 characters']] as const) {
+      const error = await rejection(bobClient.renameDoc(docId, title));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.message).toBe(message);
+    }
+    const unknown = await rejection(bobClient.renameDoc('no-such-doc', 'x'));
+    expect(unknown).toBeInstanceOf(InvalidRequestError);
+    expect(unknown.message).toBe("There is no document 'no-such-doc'");
+    expect((await rejection(bobClient.renameDoc(42 as unknown as string, 'x'))).message).toBe('A document id must be a string');
+
+    // Bob may not delete it (nor the welcome document, which nobody created); nothing changes.
+    const refused = await rejection(bobClient.removeDoc(docId));
+    expect(refused).toBeInstanceOf(InvalidRequestError);
+    expect(refused.message).toBe("Only alice@example.com can delete 'Final draft' (the user who created it)");
+    expect((await rejection(aliceClient.removeDoc('welcome'))).message).toBe("Only nobody can delete 'Welcome to Lumenize Docs' (the user who created it)");
+    expect((await rejection(aliceClient.removeDoc('no-such-doc'))).message).toBe("There is no document 'no-such-doc'");
+    expect((await aliceClient.listDocs()).find((d) => d.id === docId)?.title).toBe('Final draft');
+    expect((await aliceClient.openDoc(docId)).text).toBe('secret plans');
+
+    // Alice deletes it: gone from the list, announced on the topic, and its DocumentDO wiped.
+    await aliceClient.removeDoc(docId);
+    expect((await aliceClient.listDocs()).map((d) => d.id)).not.toContain(docId);
+    await eventually(() => seen.includes(`removed ${docId}`) || undefined, 'the removal on the docs topic');
+    await eventually(async () => ((await aliceClient.openDoc(docId)).version === 0 ? true : undefined), 'the DocumentDO purge');
+    const wiped = await aliceClient.openDoc(docId);
+    expect([wiped.text, wiped.lastEdit, wiped.stats]).toEqual(['', null, null]);
+    sub.unsubscribe();
+  });
+
+  it('a used magic link opened in a browser gets a page with a way back; programs still get the JSON error', async () => {
+    const email = 'reuse@example.com';
+    await signInOverHttp(dev.url, email);
+    const link = await magicLinkFromMailbox(dev.url, email);
+    const page = await fetch(link, { headers: { Accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' });
+    expect(page.status).toBe(400);
+    expect(page.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toContain('This sign-in link was already used. Each link works once.');
+    expect(html).toContain('<a id="back-to-sign-in" href="/">');
+    const api = await fetch(link, { redirect: 'manual' });
+    expect(api.status).toBe(400);
+    expect(((await api.json()) as { error: string }).error).toBe('token_used');
+  });
+
+  it('signing in sets the readable lmz-signed-in hint next to the refresh cookie, and logout clears it', async () => {
+    const email = 'hint@example.com';
+    await fetch(`${dev.url}/auth/email-magic-link`, { method: 'POST', body: JSON.stringify({ email }) });
+    const followed = await fetch(await magicLinkFromMailbox(dev.url, email), { redirect: 'manual' });
+    const cookies = followed.headers.getSetCookie();
+    expect(cookies.some((c) => c.startsWith('refresh-token=') && /HttpOnly/.test(c))).toBe(true);
+    const hint = cookies.find((c) => c.startsWith('lmz-signed-in='));
+    expect(hint).toMatch(/^lmz-signed-in=1; Path=\/; Secure; SameSite=Strict; Max-Age=[1-9]\d*$/);
+    expect(hint).not.toMatch(/HttpOnly/);
+    const refresh = cookies.find((c) => c.startsWith('refresh-token='))!.split(';')[0]!;
+    const out = await fetch(`${dev.url}/auth/logout`, { method: 'POST', headers: { Cookie: refresh } });
+    expect(out.headers.getSetCookie().find((c) => c.startsWith('lmz-signed-in='))).toBe('lmz-signed-in=; Path=/; Secure; SameSite=Strict; Max-Age=0');
+  });
+
   it('browsers cannot reach the DO-only entry points or non-mesh methods', async () => {
     const docId = await newDoc('Guarded');
     await aliceClient.edit(docId, 'guarded-edit-01', 0, ['safe']);
@@ -239,6 +310,7 @@ describe('Lumenize Docs on the mesh (Node clients, real wrangler dev)', () => {
       aliceClient.lmz.callRaw(binding, instance, [{ type: 'get', key: method }, { type: 'apply', args }]);
     expect((await rejection(call('WORD_COUNT', undefined, 'count', 'a b', 1))).message).toBe('WordCountWorker.count is only for DocumentDO');
     expect((await rejection(call('DOC_REGISTRY', 'main', 'documentChanged', docId, { version: 99, words: 0, lastEditor: 'mallory' }))).message).toBe('documentChanged is only for DocumentDO');
+    expect((await rejection(call('DOCUMENT', docId, 'purge'))).message).toBe('purge is only for DocumentRegistryDO');
     expect((await rejection(call('DOCUMENT', docId, 'autosave'))).message).toContain('not mesh-callable');
     expect((await rejection(call('DOCUMENT', docId, 'wordCounted', { version: 99, words: 1e6 }))).message).toContain('not mesh-callable');
     const listed = (await aliceClient.listDocs()).find((d) => d.id === docId)!;

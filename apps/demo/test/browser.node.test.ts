@@ -6,7 +6,11 @@
  * A 1 MB paste (over the client's frame limit) is refused with a toast, and the editor stays usable.
  * Switching documents never shows the previous document's last change or word count
  * (artifacts/demo-switch-document.png); an unknown `#/doc/<id>` opens no phantom document
- * (artifacts/demo-unknown-document.png).
+ * (artifacts/demo-unknown-document.png). A reused magic link shows a page with a way back
+ * (artifacts/demo-reused-link.png) and a signed-out load logs no error; a user who goes offline
+ * leaves the others' presence list, and no developer jargon is on screen
+ * (artifacts/demo-presence-offline.png); documents are renamed and deleted
+ * (artifacts/demo-rename-delete.png).
  *
  * Without Chromium the suite is skipped with a loud message; under CI=true it must run.
  */
@@ -15,12 +19,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from '../../../tools/chromium.ts';
 import { startWranglerDev, type WranglerDev } from '../../../tools/wrangler-dev.ts';
 import { buildWeb, ensureDevKeys } from '../scripts/prepare.mjs';
 import { networkSwitch, type NetworkSwitch } from './support/network.ts';
-import { signInPage } from './support/sign-in.ts';
+import { magicLinkFromMailbox, signInPage } from './support/sign-in.ts';
 // Pulls the browser sources (UI included) into the Node-side type check (DOM lib); erased at runtime.
 import type {} from '../web/main.ts';
 
@@ -48,7 +52,7 @@ async function view(page: Page): Promise<{ text: string; lastEmail: string; stat
 }
 
 /** Waits (up to `timeout` ms: a liveness check) until `predicate(view)` holds. */
-async function until(page: Page, what: string, predicate: (v: Awaited<ReturnType<typeof view>>) => boolean, timeout = 5_000): Promise<void> {
+async function until(page: Page, what: string, predicate: (v: Awaited<ReturnType<typeof view>>) => boolean, timeout = 15_000): Promise<void> {
   const deadline = Date.now() + timeout;
   let last = await view(page);
   while (!predicate(last)) {
@@ -76,22 +80,30 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
   beforeAll(async () => {
     ensureDevKeys();
     await buildWeb();
-    dev = await startWranglerDev({ cwd: app, persistTo: mkdtempSync(join(tmpdir(), 'lmz-docs-browser-')) });
+    // A short presence timeout (heartbeats every 2 s) so an offline user leaves the list within seconds.
+    dev = await startWranglerDev({ cwd: app, persistTo: mkdtempSync(join(tmpdir(), 'lmz-docs-browser-')), vars: { DEMO_PRESENCE_TIMEOUT_SECONDS: '6' } });
     const { chromium: pw } = await import('playwright-core');
     browser = await pw.launch({ executablePath: chromium, args: CHROMIUM_ARGS });
-  }, 120_000);
+  }, 180_000);
+
+  // Each test's users sign out of the machine when it ends: open tabs keep heartbeating and add load.
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  }, 60_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await dev?.stop();
-  });
+  }, 60_000);
 
   async function userPage(email: string): Promise<{ context: BrowserContext; page: Page; network: NetworkSwitch }> {
     const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
     contexts.push(context);
     const network = await networkSwitch(context);
     const page = await context.newPage();
+    // Liveness bounds, not speed checks: a loaded 2-core machine makes page loads slow.
+    page.setDefaultTimeout(60_000);
+    page.setDefaultNavigationTimeout(60_000);
     await signInPage(page, dev.url, email);
     return { context, page, network };
   }
@@ -105,7 +117,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await alice.page.press('#new-title', 'Enter');
     await alice.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Trip plan' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
     const docId = /#\/doc\/([\w-]+)$/.exec(alice.page.url())![1]!;
-    await bob.page.click(`a[data-doc-id="${docId}"]`, { timeout: 5_000 });
+    await bob.page.click(`a[data-doc-id="${docId}"]`, { timeout: 15_000 });
     await bob.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Trip plan' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
     await until(alice.page, 'Bob in Alice\'s presence list', (v) => v.presence.includes('bob@example.com') && v.presence.includes('alice@example.com'));
 
@@ -117,7 +129,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await typeAtEnd(bob.page, ' Day 2: Porto.');
     await until(alice.page, 'Bob\'s text and name in Alice\'s editor', (v) => v.text === 'Day 1: Lisbon. Day 2: Porto.' && v.lastEmail === 'bob@example.com');
     // The word count came back through DocumentDO → WordCountWorker, for the user who typed.
-    await alice.page.waitForFunction(() => /6 words/.test(document.getElementById('words')?.textContent ?? '') && /bob@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await alice.page.waitForFunction(() => /6 words/.test(document.getElementById('words')?.textContent ?? '') && /bob@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 15_000 });
 
     // The autosave alarm snapshots the document a few seconds after the first edit.
     await alice.page.waitForFunction(() => /Autosaved snapshot v\d+/.test(document.getElementById('snapshot')?.textContent ?? ''), undefined, { timeout: 30_000 });
@@ -128,7 +140,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await alice.network.goOffline();
     await until(alice.page, 'the offline status', (v) => v.status === 'offline');
     // The socket really dropped: Alice's LumenizeClient is no longer connected.
-    await alice.page.waitForFunction(() => (window as unknown as { lumenize: { client: { connectionState: string } } }).lumenize.client.connectionState !== 'connected', undefined, { timeout: 5_000 });
+    await alice.page.waitForFunction(() => (window as unknown as { lumenize: { client: { connectionState: string } } }).lumenize.client.connectionState !== 'connected', undefined, { timeout: 15_000 });
     await typeAtEnd(bob.page, ' Day 3: Sintra.');
     await typeAtEnd(alice.page, ' Pack sunscreen!');
     await until(bob.page, 'Bob\'s own text', (v) => v.text === 'Day 1: Lisbon. Day 2: Porto. Day 3: Sintra.');
@@ -162,7 +174,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await bob.page.reload();
     await bob.page.waitForSelector('#editor:not([disabled])');
     expect((await view(bob.page)).text).toBe(a.text);
-  });
+  }, 240_000);
 
   it('switching documents shows the new document\'s last change and word count, not the previous one\'s', async () => {
     const erin = await userPage('erin@example.com');
@@ -173,7 +185,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     const writtenId = /#\/doc\/([\w-]+)$/.exec(erin.page.url())![1]!;
     await typeAtEnd(erin.page, 'Three small words');
     await until(erin.page, 'Erin as the last editor', (v) => v.lastEmail === 'erin@example.com');
-    await erin.page.waitForFunction(() => /3 words/.test(document.getElementById('words')?.textContent ?? '') && /erin@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await erin.page.waitForFunction(() => /3 words/.test(document.getElementById('words')?.textContent ?? '') && /erin@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 15_000 });
 
     // A fresh document: no last change, no word count, nothing carried over.
     await erin.page.fill('#new-title', 'Empty');
@@ -193,18 +205,18 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await erin.page.screenshot({ path: join(artifacts, 'demo-switch-document.png') });
 
     // And back: the first document's own data returns.
-    await erin.page.click(`a[data-doc-id="${writtenId}"]`, { timeout: 5_000 });
+    await erin.page.click(`a[data-doc-id="${writtenId}"]`, { timeout: 15_000 });
     await erin.page.waitForFunction(isOpen, 'Written');
     const back = await panel();
     expect(back.lastEmail).toBe('erin@example.com');
     expect(back.words).toMatch(/^3 words/);
-  }, 60_000);
+  }, 180_000);
 
   it('an unknown document id in the address opens no phantom document: a toast says so and a listed one opens', async () => {
     const frank = await userPage('frank@example.com');
     await frank.page.waitForSelector('#editor:not([disabled])');
     await frank.page.evaluate(() => (location.hash = '#/doc/no-such-doc'));
-    await frank.page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((t) => /no document 'no-such-doc'/.test(t.textContent ?? '')), undefined, { timeout: 5_000 });
+    await frank.page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((t) => /no document 'no-such-doc'/.test(t.textContent ?? '')), undefined, { timeout: 15_000 });
     const shown = await frank.page.evaluate(() => ({
       hash: location.hash,
       title: document.getElementById('doc-title')?.textContent ?? '',
@@ -215,7 +227,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     expect(shown.listed).not.toContain('no-such-doc');
     mkdirSync(artifacts, { recursive: true });
     await frank.page.screenshot({ path: join(artifacts, 'demo-unknown-document.png') });
-  }, 60_000);
+  }, 180_000);
 
   it('at 390 px wide nothing overflows sideways and the editor keeps most of a screen', async () => {
     const gina = await userPage('gina@example.com');
@@ -231,7 +243,115 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     expect(layout.editorHeight).toBeGreaterThanOrEqual(400);
     mkdirSync(artifacts, { recursive: true });
     await gina.page.screenshot({ path: join(artifacts, 'demo-390px.png') });
-  }, 60_000);
+  }, 180_000);
+
+  it('a reused magic link shows a page with a way back to sign-in; a signed-out page load logs no error', async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    page.setDefaultNavigationTimeout(60_000);
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+    await page.goto(dev.url);
+    await page.waitForSelector('#email');
+    expect(problems).toEqual([]);
+
+    await signInPage(page, dev.url, 'henry@example.com');
+    const link = await magicLinkFromMailbox(dev.url, 'henry@example.com');
+    await page.click('#sign-out');
+    await page.waitForSelector('#email');
+    problems.length = 0;
+    await page.goto(link);
+    await page.waitForSelector('#link-failure');
+    expect(await page.textContent('#link-failure')).toContain('This sign-in link was already used. Each link works once.');
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain('token_used');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'demo-reused-link.png') });
+    await page.click('#back-to-sign-in');
+    await page.waitForSelector('#email');
+    // The refused link itself (its honest 400, which Chromium also logs), and nothing else.
+    expect(problems.sort()).toEqual([`400 ${link}`, 'Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  }, 180_000);
+
+  it('a user who goes offline leaves the others\' presence list and comes back with the network; no developer jargon on screen', async () => {
+    const ivy = await userPage('ivy@example.com');
+    const jack = await userPage('jack@example.com');
+    await ivy.page.fill('#new-title', 'Presence');
+    await ivy.page.press('#new-title', 'Enter');
+    await ivy.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Presence' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
+    const docId = /#\/doc\/([\w-]+)$/.exec(ivy.page.url())![1]!;
+    await jack.page.click(`a[data-doc-id="${docId}"]`, { timeout: 15_000 });
+    await until(ivy.page, 'Jack in Ivy\'s presence list', (v) => v.presence.includes('jack@example.com'));
+    await typeAtEnd(jack.page, 'Hello Ivy.');
+    await ivy.page.waitForFunction(() => /jack@example\.com/.test(document.getElementById('chain')?.textContent ?? ''), undefined, { timeout: 15_000 });
+
+    // What a user reads: names and times, no tab ids, no mesh internals (those sit in a closed "How this page works").
+    const onScreen = await ivy.page.evaluate(() => document.body.innerText);
+    expect(onScreen).toContain('Last change by jack@example.com');
+    expect(onScreen).not.toMatch(/callContext|originAuth|LumenizeClient|LumenizeWorker|\btab [a-z0-9]{4,}/);
+    await ivy.page.click('#behind summary');
+    expect(await ivy.page.evaluate(() => document.body.innerText)).toContain('callContext.originAuth');
+    await ivy.page.click('#behind summary');
+
+    // Jack loses his network: his own page says presence is unknown, and Ivy soon sees only herself.
+    await jack.network.goOffline();
+    await jack.page.waitForFunction(() => document.getElementById('presence')?.textContent === 'Offline: presence unknown', undefined, { timeout: 15_000 });
+    await until(ivy.page, 'Jack gone from Ivy\'s presence list', (v) => !v.presence.includes('jack@example.com'), 20_000);
+    expect(await ivy.page.textContent('#presence')).toContain('Only you here');
+    mkdirSync(artifacts, { recursive: true });
+    await ivy.page.screenshot({ path: join(artifacts, 'demo-presence-offline.png') });
+
+    // Back online: Jack is present again.
+    await jack.network.goOnline();
+    await until(ivy.page, 'Jack back in Ivy\'s presence list', (v) => v.presence.includes('jack@example.com'), 15_000);
+    expect(await ivy.page.textContent('#presence')).toContain('1 other here');
+  }, 180_000);
+
+  it('documents are renamed by anyone and deleted by their creator; the others\' lists follow and an open copy closes', async () => {
+    const kate = await userPage('kate@example.com');
+    const liam = await userPage('liam@example.com');
+    const isOpen = (title: string) => document.getElementById('doc-title')?.textContent === title && !(document.getElementById('editor') as HTMLTextAreaElement).disabled;
+    await kate.page.fill('#new-title', 'Draft');
+    await kate.page.press('#new-title', 'Enter');
+    await kate.page.waitForFunction(isOpen, 'Draft');
+    const docId = /#\/doc\/([\w-]+)$/.exec(kate.page.url())![1]!;
+    await liam.page.click(`a[data-doc-id="${docId}"]`, { timeout: 15_000 });
+    await liam.page.waitForFunction(isOpen, 'Draft');
+
+    // Liam renames it; Kate's title and list follow live.
+    await liam.page.click('#rename');
+    await liam.page.fill('#rename-title', 'Final draft');
+    await liam.page.press('#rename-title', 'Enter');
+    await liam.page.waitForFunction(isOpen, 'Final draft');
+    await kate.page.waitForFunction(
+      (id) => document.getElementById('doc-title')?.textContent === 'Final draft' && document.querySelector(`a[data-doc-id="${id}"] .title`)?.textContent === 'Final draft',
+      docId,
+      { timeout: 15_000 },
+    );
+
+    // Liam cannot delete Kate's document: a toast says who can, and it stays.
+    liam.page.once('dialog', (d) => void d.accept());
+    await liam.page.click('#delete');
+    await liam.page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((t) => /Only kate@example\.com can delete 'Final draft'/.test(t.textContent ?? '')), undefined, { timeout: 15_000 });
+    expect(await liam.page.$(`a[data-doc-id="${docId}"]`)).not.toBeNull();
+
+    // Kate deletes it (after the confirmation); it leaves both lists and Liam's open copy closes.
+    let asked = '';
+    kate.page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await kate.page.click('#delete');
+    expect(asked).toBe("Delete 'Final draft' for everyone? Its text and history cannot be restored.");
+    for (const page of [kate.page, liam.page]) {
+      await page.waitForFunction((id) => !document.querySelector(`a[data-doc-id="${id}"]`) && !location.hash.includes(id) && document.getElementById('doc-title')?.textContent !== 'Final draft', docId, { timeout: 15_000 });
+    }
+    await liam.page.waitForFunction(() => Array.from(document.querySelectorAll('.toast')).some((t) => /'Final draft' was deleted/.test(t.textContent ?? '')), undefined, { timeout: 15_000 });
+    mkdirSync(artifacts, { recursive: true });
+    await liam.page.screenshot({ path: join(artifacts, 'demo-rename-delete.png') });
+  }, 180_000);
 
   it('a 1 MB paste is refused with a toast; the connection stays up and text typed afterwards reaches the other user', async () => {
     const carol = await userPage('carol@example.com');
@@ -240,7 +360,7 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await carol.page.press('#new-title', 'Enter');
     await carol.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Big paste' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
     const docId = /#\/doc\/([\w-]+)$/.exec(carol.page.url())![1]!;
-    await dave.page.click(`a[data-doc-id="${docId}"]`, { timeout: 5_000 });
+    await dave.page.click(`a[data-doc-id="${docId}"]`, { timeout: 15_000 });
     await dave.page.waitForFunction(() => document.getElementById('doc-title')?.textContent === 'Big paste' && !(document.getElementById('editor') as HTMLTextAreaElement).disabled);
     await typeAtEnd(carol.page, 'Intro.');
     await until(dave.page, 'Carol\'s first words in Dave\'s editor', (v) => v.text === 'Intro.');
@@ -257,5 +377,5 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     await typeAtEnd(carol.page, ' Then more.');
     await until(dave.page, 'Carol\'s text after the refused paste in Dave\'s editor', (v) => v.text === 'Intro. Then more.' && v.lastEmail === 'carol@example.com');
     expect((await view(carol.page)).text).toBe('Intro. Then more.');
-  }, 60_000);
+  }, 180_000);
 });

@@ -45,6 +45,8 @@ describe('npm start', () => {
     try {
       expect(server.output()).toContain('open http://localhost:');
       expect(server.output()).toContain('/dev/mailbox');
+      // Nothing alarming offline: wrangler's request.cf probe is switched off by scripts/start.sh.
+      expect(server.output()).not.toMatch(/ENOTFOUND|getaddrinfo|workers\.cloudflare\.com/);
       const bundle = await fetch(`${server.url}/app.js`);
       expect(bundle.status).toBe(200);
       expect(bundle.headers.get('content-type')).toContain('javascript');

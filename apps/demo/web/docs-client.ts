@@ -32,6 +32,15 @@ export class DocsClient extends LumenizeClient {
     return this.lmz.callRaw('DOC_REGISTRY', REGISTRY_INSTANCE, this.ctn<RegistryApi>().create(title)) as Promise<DocSummary>;
   }
 
+  renameDoc(docId: string, title: string): Promise<DocSummary> {
+    return this.lmz.callRaw('DOC_REGISTRY', REGISTRY_INSTANCE, this.ctn<RegistryApi>().rename(docId, title)) as Promise<DocSummary>;
+  }
+
+  /** Deletes a document (only its creator may). */
+  removeDoc(docId: string): Promise<void> {
+    return this.lmz.callRaw('DOC_REGISTRY', REGISTRY_INSTANCE, this.ctn<RegistryApi>().remove(docId)) as Promise<void>;
+  }
+
   /** Follows the document list; dispose the subscription to stop. */
   followDocs(listener: Listener<DocsEvent>): Subscription {
     this.#listListener = listener;

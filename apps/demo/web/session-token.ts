@@ -21,13 +21,18 @@ export function subjectOf(token: string): string {
  * @example const t = await getAccessToken(); if (t.kind === 'signed-out') showLogin();
  */
 export async function getAccessToken(): Promise<TokenResult> {
+  // No hint cookie (src/signed-in-hint.ts): no refresh cookie either, so skip the request and its 401.
+  if (!document.cookie.split('; ').some((c) => c === 'lmz-signed-in=1')) return { kind: 'signed-out' };
   let response: Response;
   try {
     response = await fetch('/auth/refresh-token', { method: 'POST', credentials: 'include' });
   } catch (error) {
     return { kind: 'unreachable', error: (error as Error).message };
   }
-  if (response.status === 401 || response.status === 403) return { kind: 'signed-out' };
+  if (response.status === 401 || response.status === 403) {
+    document.cookie = 'lmz-signed-in=; Path=/; Max-Age=0';
+    return { kind: 'signed-out' };
+  }
   if (!response.ok) return { kind: 'unreachable', error: `HTTP ${response.status}` };
   const token = ((await response.json()) as { access_token?: unknown }).access_token;
   if (typeof token !== 'string') return { kind: 'unreachable', error: 'no access_token in the answer' };

@@ -1,9 +1,9 @@
 /**
  * Ours: the same method bodies as Cap'n Web's CapnApi (bench/mesh-common/worker/capnweb-counter.mts),
- * on a plain Durable Object wrapped by `lumenizeRpcDO` (default 'methods' access).
+ * on a plain Durable Object wrapped by `lumenizeRpcDO` (default 'methods' access, hibernating sockets).
  */
 import { DurableObject } from 'cloudflare:workers';
-import { handleRpcMessage, lumenizeRpcDO } from '@lumenize/rpc';
+import { lumenizeRpcDO } from '@lumenize/rpc';
 import type { CounterApi } from '../../mesh-common/api.ts';
 
 class _RpcCounter extends DurableObject implements CounterApi {
@@ -25,21 +25,9 @@ class _RpcCounter extends DurableObject implements CounterApi {
 export const RpcCounter = lumenizeRpcDO(_RpcCounter);
 
 /**
- * Diagnostic twin (`?accept=1`): the same RPC handling on a plain, non-hibernating socket
- * (`ws.accept()` + a message listener, as Cap'n Web's server does), to separate the transport's cost
- * from ours. Not the product configuration: hibernation is what lets idle connections cost nothing.
+ * The same counter with the product option `webSocket: { hibernate: false }`: sockets accepted with
+ * `accept()` (messages go straight to a listener, as Cap'n Web's server does), so lower latency, but
+ * the DO stays in memory and billed for duration while a socket is open (docs/rpc.md#hibernation).
  */
-class _AcceptCounter extends _RpcCounter {
-  override async fetch(request: Request): Promise<Response> {
-    const pair = new WebSocketPair();
-    const server = pair[1];
-    server.accept();
-    const attachment = { clientId: undefined };
-    const socket = Object.assign(server, { deserializeAttachment: () => attachment });
-    server.addEventListener('message', (event) => {
-      void handleRpcMessage(socket, event.data as string, this);
-    });
-    return new Response(null, { status: 101, webSocket: pair[0], headers: { 'Sec-WebSocket-Protocol': 'lumenize.rpc' } });
-  }
-}
-export const AcceptCounter = _AcceptCounter;
+class _AcceptCounter extends _RpcCounter {}
+export const AcceptCounter = lumenizeRpcDO(_AcceptCounter, { webSocket: { hibernate: false } });

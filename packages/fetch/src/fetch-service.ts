@@ -153,7 +153,7 @@ export class Fetch extends NadisPlugin {
       newContinuation<FetchExecutorEntrypoint>().executeFetch(message),
       ctn.__dispatched(id, ctn.$result),
     );
-    if (logs.proxy.enabled) logs.proxy.debug('dispatched', { reqId: id, url: safeUrl(url), timeout: opts.timeout, watchdogInMs: delay });
+    if (logs.proxy.enabled) logs.proxy.debug('dispatched', { reqId: id, url: safeUrl(url), timeout: opts.timeout, watchdogInMs: delay, watchdogAt: now + delay });
     return id;
   }
 
@@ -206,9 +206,10 @@ export class Fetch extends NadisPlugin {
     logs.settle.info('late response of a timed-out request', { reqId, kept: outcome });
   }
 
-  /** Framework-only: logs a failed hand-off to the executor. */
+  /** Framework-only: the executor answered the hand-off (from here on this DO holds no I/O for the request). */
   __dispatched(reqId: string, outcome: unknown): void {
     if (outcome instanceof Error) logs.proxy.warn('hand-off to the executor failed; the watchdog will report a timeout', { reqId, error: outcome });
+    else if (logs.proxy.enabled) logs.proxy.debug('hand-off acknowledged by the executor', { reqId });
   }
 
   /** Framework-only (the sweeper alarm): deletes expired idempotency records and their late catchers. */

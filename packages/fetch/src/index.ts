@@ -3,9 +3,8 @@
  * itself (`direct`), each handler called exactly once. Importing it registers `this.svc.fetch`.
  * Guide: docs/fetch.md. Spec: fetch.md.
  */
-import { LumenizeDO, NadisPlugin } from '@lumenize/mesh';
+import { NadisPlugin } from '@lumenize/mesh';
 import { Fetch } from './fetch-service.ts';
-import { FRAMEWORK_ROOT } from './pending.ts';
 
 export { Fetch };
 export { FetchExecutorEntrypoint } from './executor.ts';
@@ -23,12 +22,3 @@ export {
 } from './limits.ts';
 
 NadisPlugin.register('fetch', Fetch);
-if (!Object.prototype.hasOwnProperty.call(LumenizeDO.prototype, FRAMEWORK_ROOT)) {
-  Object.defineProperty(LumenizeDO.prototype, FRAMEWORK_ROOT, {
-    get(this: LumenizeDO) {
-      return this.svc.fetch;
-    },
-    enumerable: false,
-    configurable: true,
-  });
-}

@@ -36,17 +36,9 @@ export function pendingKey(reqId: string): string {
   return `${PENDING_PREFIX}${reqId}`;
 }
 
-/**
- * Where framework continuations start. Spec: `svc.fetch`; until the mesh's `svc` proxy answers a
- * `then` read with undefined (the chain executor probes every read value for thenability), they
- * start at `__lmzFetch`, a getter for `this.svc.fetch` installed on LumenizeDO.prototype (not
- * `@mesh`, so never inbound-callable).
- */
-export const FRAMEWORK_ROOT = '__lmzFetch';
-
-/** A continuation on this DO's fetch service (framework continuations are never inbound-callable). */
+/** A continuation on this DO's fetch service, `svc.fetch.<method>(...)` (never inbound-callable: mesh refuses chains rooted at `svc`). */
 export function fetchContinuation(): Continuation<FetchHandlers> {
-  return newContinuation<{ [FRAMEWORK_ROOT]: FetchHandlers }>()[FRAMEWORK_ROOT];
+  return newContinuation<{ svc: { fetch: FetchHandlers } }>().svc.fetch;
 }
 
 /** The current call context in its stored form, or undefined when none is active. */

@@ -9,5 +9,7 @@ declare namespace Cloudflare {
     FETCH_EXECUTOR: Service<import('../src/index.ts').FetchExecutorEntrypoint>;
     OTHER_EXECUTOR: Service<import('../src/index.ts').FetchExecutorEntrypoint>;
     TEST_ENDPOINTS: Fetcher;
+    BROKEN_UPSTREAM: Fetcher;
+    HOSTILE_WORKER: Service<import('./nodes.ts').HostileWorker>;
   }
 }

@@ -38,3 +38,20 @@ export async function deliveriesOf(name: string, tag: string, count = 1): Promis
 export async function answered(name: string): Promise<void> {
   await expect.poll(async () => (await endpoints(name).trackingSnapshot()).response !== undefined, { timeout: 20_000, interval: 10 }).toBe(true);
 }
+
+/** Polls `read` until `done` holds (state, never a sleep), then returns the value. */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeout = 20_000): Promise<T> {
+  await expect.poll(async () => done(await read()), { timeout, interval: 10 }).toBe(true);
+  return read();
+}
+
+/** Waits until the endpoint instance holds a `/hold/{key}` request (the upstream is in flight). */
+export async function holding(name: string, key: string): Promise<void> {
+  await until(() => endpoints(name).held(), (keys) => keys.includes(key));
+}
+
+/** Waits until a log record matching `match` appears after `since`. */
+export async function logged(namespace: string, level: DebugLogOutput['level'], match: (r: DebugLogOutput) => boolean, since = 0): Promise<DebugLogOutput> {
+  await expect.poll(() => logsOf(namespace, level, since).some(match), { timeout: 20_000, interval: 10 }).toBe(true);
+  return logsOf(namespace, level, since).find(match)!;
+}

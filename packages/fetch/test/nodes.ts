@@ -3,15 +3,15 @@
  * test can count handler calls across eviction), a DO without identity, a plain DO, and a hostile
  * DO that tries to use the executor as an open proxy.
  */
-import { DurableObject } from 'cloudflare:workers';
-import { LumenizeDO, mesh, type Continuation } from '@lumenize/mesh';
+import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';
+import { LumenizeDO, LumenizeWorker, mesh, type Continuation } from '@lumenize/mesh';
 import { RequestSync, ResponseSync } from '@lumenize/structured-clone';
 import { Fetch, FetchTimeoutError, type DirectFetchOptions, type ProxyFetchWorkerOptions, type FetchExecutorEntrypoint } from '../src/index.ts';
 
 /** What a handler call recorded (plain data, readable over Workers RPC). */
 export interface Delivery {
   tag: string;
-  ctx: Record<string, unknown>;
+  ctx: Record<string, string | number | boolean | null>;
   kind: 'response' | 'error';
   status?: number;
   statusText?: string;
@@ -20,6 +20,10 @@ export interface Delivery {
   text?: string;
   bytes?: number[];
   byteLength?: number;
+  /** Checksum over every byte of a binary body. */
+  checksum?: number;
+  /** `JSON.stringify(result.json())` for JSON bodies (json() called synchronously). */
+  json?: string;
   headers?: Record<string, string>;
   errorName?: string;
   message?: string;
@@ -32,10 +36,20 @@ export interface Delivery {
   position: 'first' | 'last';
 }
 
-export type Ctx = { tag: string; [k: string]: unknown };
+export type Ctx = { tag: string; [k: string]: string | number | boolean | null };
+
+/** What tryProxy/tryDirect report. */
+export type TryOutcome = { ok: true; id: string } | { ok: false; name: string; kind: string; message: string; code?: string };
 
 export const TEST_BASE = 'https://endpoints.test';
 export const endpointUrl = (instance: string, path: string) => `${TEST_BASE}/test-endpoints-do/${instance}${path}`;
+
+/** FNV-1a over the bytes: compares whole bodies without shipping them over RPC. */
+export function checksum(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
 
 function describe(result: unknown, ctx: Ctx, instance: string, position: Delivery['position']): Delivery {
   const base = { tag: ctx.tag, ctx, instance, position };
@@ -51,7 +65,8 @@ function describe(result: unknown, ctx: Ctx, instance: string, position: Deliver
       ok: result.ok,
       url: result.url,
       headers: Object.fromEntries(result.headers),
-      ...(binary ? { byteLength: body!.length, bytes: Array.from(body!.subarray(0, 16)) } : { text: result.text() }),
+      ...(binary ? { byteLength: body!.length, bytes: Array.from(body!.subarray(0, 16)), checksum: checksum(body!) } : { text: result.text() }),
+      ...(type.includes('json') ? { json: JSON.stringify(result.json()) } : {}),
     };
   }
   const e = result as Error;
@@ -78,6 +93,17 @@ export class FetchTestDO extends LumenizeDO {
 
   proxyTo(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions, reqId?: string): string {
     return this.svc.fetch.proxy(url, this.ctn().onResult(ctx, this.ctn().$result), options, reqId);
+  }
+
+  /**
+   * proxy() plus what storage holds in the same turn. The clock is read before and after: under the
+   * test pool it can move by a millisecond inside a turn, so the service's own reading is bracketed.
+   */
+  proxyAndInspect(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions): { id: string; before: number; after: number; schedule: { time: number } | undefined; pending: boolean } {
+    const before = Date.now();
+    const id = this.proxyTo(url, ctx, options);
+    const after = Date.now();
+    return { id, before, after, schedule: this.schedule(id), pending: this.hasPending(id) };
   }
 
   proxyFirst(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions): string {
@@ -110,6 +136,11 @@ export class FetchTestDO extends LumenizeDO {
     return this.svc.fetch.proxy(url, this.ctn().onRetry(url, ctx, options ?? {}, this.ctn().$result), options);
   }
 
+  /** A handler that crashes the instance mid-turn: the claim's delete is never committed. */
+  proxyCrashing(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions): string {
+    return this.svc.fetch.proxy(url, this.ctn().onCrash(ctx, this.ctn().$result), options);
+  }
+
   proxyMany(urls: string[], tag: string, options?: ProxyFetchWorkerOptions): string[] {
     return urls.map((url, index) => this.svc.fetch.proxy(url, this.ctn().onResult({ tag, index }, this.ctn().$result), options));
   }
@@ -123,16 +154,42 @@ export class FetchTestDO extends LumenizeDO {
   }
 
   /** Calls proxy with arbitrary (bad) arguments; returns the thrown error's name/message or the id. */
-  tryProxy(kind: string, arg?: unknown, options?: unknown, reqId?: string): { ok: true; id: string } | { ok: false; name: string; kind: string; message: string; code?: string } {
+  tryProxy(kind: string, arg?: unknown, options?: unknown, reqId?: string): TryOutcome {
+    return this.#try(kind, arg, (request, ctn) => this.svc.fetch.proxy(request, ctn, options as ProxyFetchWorkerOptions, reqId));
+  }
+
+  /** The same for direct. */
+  tryDirect(kind: string, arg?: unknown, options?: unknown, reqId?: string): TryOutcome {
+    return this.#try(kind, arg, (request, ctn) => this.svc.fetch.direct(request, ctn, options as DirectFetchOptions, reqId));
+  }
+
+  #try(kind: string, arg: unknown, call: (request: string, ctn: never) => string): TryOutcome {
     try {
       const ctn = kind === 'plain-function' ? (() => {}) : kind === 'undefined' ? undefined : kind === 'object' ? { onResult: true } : this.ctn().onResult({ tag: 'bad' }, this.ctn().$result);
       const request = kind === 'native-request' ? new Request('https://endpoints.test/x') : (arg as string);
-      const id = this.svc.fetch.proxy(request as string, ctn as never, options as ProxyFetchWorkerOptions, reqId);
-      return { ok: true, id };
+      return { ok: true, id: call(request as string, ctn as never) };
     } catch (e) {
       const error = e as Error & { code?: string };
       const kind = e instanceof RangeError ? 'RangeError' : e instanceof TypeError ? 'TypeError' : 'Error';
       return { ok: false, name: error.name, kind, message: error.message, ...(error.code ? { code: error.code } : {}) };
+    }
+  }
+
+  /** direct() plus what storage holds in the same turn. */
+  directAndInspect(url: string, ctx: Ctx, options?: DirectFetchOptions): { id: string; rows: { pending: number; idempotency: number; alarms: number } } {
+    const id = this.directTo(url, ctx, options);
+    return { id, rows: this.storageRows() };
+  }
+
+  /** A POST whose body is a stream (cannot be persisted): the error and what it is. */
+  tryStreamBody(url: string): { kind: string; name: string; message: string } {
+    try {
+      const body = new ReadableStream({ start: (c) => c.close() });
+      const request = new RequestSync(url, { method: 'POST', body: body as unknown as string });
+      this.svc.fetch.proxy(request, this.ctn().onResult({ tag: 'stream' }, this.ctn().$result));
+      return { kind: 'none', name: '', message: '' };
+    } catch (e) {
+      return { kind: e instanceof TypeError ? 'TypeError' : 'Error', name: (e as Error).name, message: (e as Error).message };
     }
   }
 
@@ -156,6 +213,15 @@ export class FetchTestDO extends LumenizeDO {
     this.ctx.storage.kv.put(`wrote:${ctx.tag}`, true);
     this.#record(describe(result, ctx, this.instanceToken, 'last'));
     throw new Error(`handler boom ${ctx.tag}`);
+  }
+
+  onCrash(ctx: Ctx, result: ResponseSync | Error): void {
+    if (result instanceof FetchTimeoutError) {
+      this.#record(describe(result, ctx, this.instanceToken, 'last'));
+      return;
+    }
+    this.ctx.storage.kv.put(`wrote:${ctx.tag}`, true);
+    this.ctx.abort('crash inside the handler');
   }
 
   async onAsync(ctx: Ctx, result: ResponseSync | Error): Promise<void> {
@@ -219,8 +285,18 @@ export class FetchTestDO extends LumenizeDO {
   }
 
   /** Resets the instance (spec item 23). */
-  abort(): void {
-    this.ctx.abort('test reset');
+  abort(): string {
+    try {
+      this.ctx.abort('test reset');
+    } catch {
+      // The reset is what we want; the throw only unwinds this call.
+    }
+    return 'reset';
+  }
+
+  /** The storage keys this DO holds under a prefix (for row accounting). */
+  keys(prefix: string): string[] {
+    return [...this.ctx.storage.kv.list({ prefix })].map(([k]) => k);
   }
 
   #record(d: Delivery): void {
@@ -261,6 +337,53 @@ export class HostileDO extends LumenizeDO {
   }
 
   async impersonate(url: string, victim: string): Promise<{ name: string; message: string } | 'accepted'> {
+    try {
+      await this.lmz.callRaw(
+        'FETCH_EXECUTOR',
+        undefined,
+        this.ctn<FetchExecutorEntrypoint>().executeFetch({ reqId: crypto.randomUUID(), request: url, originBinding: 'FETCH_DO', originId: victim, options: { outboundBinding: 'TEST_ENDPOINTS' }, fetchTimeout: 5000 }),
+      );
+      return 'accepted';
+    } catch (e) {
+      return { name: (e as Error).name, message: (e as Error).message };
+    }
+  }
+
+  /** A mesh call into another DO whose chain starts at `svc.fetch` (must be refused). */
+  async callSvc(victim: string, reqId: string): Promise<{ name: string; message: string } | 'accepted'> {
+    try {
+      const chain = this.ctn<{ svc: { fetch: { __settle(id: string, s: string, m: unknown, r: unknown): void } } }>().svc.fetch.__settle(reqId, '[]', { url: 'https://x.test/', handlerTransaction: false }, 'forged');
+      await this.lmz.callRaw('FETCH_DO', victim, chain);
+      return 'accepted';
+    } catch (e) {
+      return { name: (e as Error).name, message: (e as Error).message };
+    }
+  }
+}
+
+/** An upstream whose response body fails half-way (a connection dropped mid-body). */
+export class BrokenUpstream extends WorkerEntrypoint {
+  override fetch(): Response {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"partial":'));
+        controller.error(new Error('upstream connection dropped mid-body'));
+      },
+    });
+    return new Response(body, { headers: { 'content-type': 'application/json' } });
+  }
+}
+
+/** A Worker (not a DO) that tries to use the executor: refused, nothing fetched. */
+export class HostileWorker extends LumenizeWorker {
+  /** A mesh call into the origin DO whose method calls proxy(): the chain starts at a non-DO. */
+  async viaOrigin(url: string, victim: string, tag: string): Promise<string> {
+    this.lmz.init({ bindingName: 'HOSTILE_WORKER' });
+    return (await this.lmz.callRaw('FETCH_DO', victim, this.ctn<FetchTestDO>().proxyForClient(url, tag))) as string;
+  }
+
+  async impersonate(url: string, victim: string): Promise<{ name: string; message: string } | 'accepted'> {
+    this.lmz.init({ bindingName: 'HOSTILE_WORKER' });
     try {
       await this.lmz.callRaw(
         'FETCH_EXECUTOR',

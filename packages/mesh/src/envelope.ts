@@ -59,6 +59,17 @@ export function deserializeChain(data: LmzIntermediate, budget: ChainBudget = ch
   return decodeOperationChain(postprocess(data), budget);
 }
 
+/**
+ * Decodes an intermediate: `postprocess` on servers; clients pass `postprocessLoaded`, so their
+ * bundle carries RequestSync/ResponseSync only when the application imports them (client/decode.ts).
+ */
+export type Decode = (data: LmzIntermediate) => unknown;
+
+/** {@link deserializeChain} with the decoder given. */
+export function deserializeChainWith(decode: Decode, data: LmzIntermediate, budget: ChainBudget = chainBudget()): OperationChain {
+  return decodeOperationChain(decode(data), budget);
+}
+
 /** Inputs of {@link buildCallEnvelope}. */
 export interface EnvelopeParts {
   /** The serialized chain, or its JSON text (the gateway forwards a client's text unparsed). */
@@ -190,12 +201,17 @@ export function deserializeValue(data: LmzIntermediate): unknown {
  * @example const value = decodeCallResult(await stub.__executeOperation(envelope));
  */
 export function decodeCallResult(result: unknown): unknown {
+  return decodeCallResultWith(postprocess, result);
+}
+
+/** {@link decodeCallResult} with the decoder given. */
+export function decodeCallResultWith(decode: Decode, result: unknown): unknown {
   const r = result as Partial<CallResult> | null;
   if (typeof r !== 'object' || r === null) throw new TypeError('Invalid call result: expected { $result } or { $error }');
   if (r.$error !== undefined) {
     if (!isIntermediate(r.$error)) throw new TypeError('Invalid call result: $error is not serialized data');
-    throw toError(postprocess(r.$error));
+    throw toError(decode(r.$error));
   }
   if (!isIntermediate(r.$result)) throw new TypeError('Invalid call result: expected { $result } or { $error }');
-  return postprocess(r.$result);
+  return decode(r.$result);
 }

@@ -27,6 +27,7 @@ export type {
   RpcBatchResponse,
   RpcResultEntry,
   RpcConfig,
+  RpcValidator,
   RpcClientConfig,
   RpcClientProxy,
   RpcAccessible,

@@ -44,6 +44,9 @@ export interface RpcCallInfo {
   clientId?: string;
 }
 
+/** A `validators` entry: throws to refuse; a returned array replaces the arguments. */
+export type RpcValidator = (args: unknown[]) => unknown[] | void;
+
 /** Server options (all optional); see docs/rpc.md#configuration. */
 export interface RpcConfig {
   prefix?: string;
@@ -55,7 +58,11 @@ export interface RpcConfig {
   onBeforeConnect?: (request: Request) => Response | Record<string, unknown> | void;
   onBeforeCall?: (operations: OperationChain, info: RpcCallInfo) => void;
   transactional?: boolean;
-  validators?: Record<string, (args: unknown[]) => void>;
+  /**
+   * Per-method argument checks keyed by the chain's first key. Throw to refuse; return an array to
+   * call the method with those values instead (schema outputs: defaults, transforms, coercions).
+   */
+  validators?: Record<string, RpcValidator>;
   /**
    * `hibernate: false` accepts RPC sockets with `accept()` instead of the hibernation API: lower
    * per-message latency, but the DO stays in memory (and billed for duration) while any socket is

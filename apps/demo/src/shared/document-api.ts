@@ -64,7 +64,9 @@ export type DocEvent =
   | EditEvent
   | { kind: 'presence'; people: PresenceEntry[] }
   | { kind: 'stats'; stats: WordStats }
-  | { kind: 'snapshot'; version: number; at: number };
+  | { kind: 'snapshot'; version: number; at: number }
+  /** The document was deleted: viewers leave it. */
+  | { kind: 'deleted' };
 
 /** What `open()` returns. */
 export interface DocState {
@@ -75,6 +77,8 @@ export interface DocState {
   stats: WordStats | null;
   snapshot: { version: number; at: number } | null;
   people: PresenceEntry[];
+  /** How often a viewer should call `heartbeat()` to stay in the presence list. */
+  heartbeatMs: number;
 }
 
 /** What `sync(sinceVersion)` returns: the missing edits, or the whole state when they are gone. */
@@ -107,7 +111,7 @@ export interface DocSummary {
 }
 
 /** Events on {@link DOCS_TOPIC}. */
-export type DocsEvent = { kind: 'upsert'; doc: DocSummary };
+export type DocsEvent = { kind: 'upsert'; doc: DocSummary } | { kind: 'removed'; id: string };
 
 /** The signed-in user as the mesh sees them. */
 export interface Me {
@@ -119,5 +123,9 @@ export interface Me {
 export interface RegistryApi {
   list(): DocSummary[];
   create(title: string): DocSummary;
+  /** Renames a listed document (any signed-in user). */
+  rename(docId: string, title: string): DocSummary;
+  /** Deletes a document (only its creator); its text and history are wiped. */
+  remove(docId: string): void;
   whoAmI(): Me;
 }

@@ -77,5 +77,5 @@ export async function signInPage(page: Page, baseUrl: string, email: string): Pr
   await page.waitForSelector('#login-sent:not([hidden])');
   await page.click('#mailbox-link');
   await page.click(`a.magic-link[data-email="${email}"] >> nth=0`);
-  await page.waitForSelector('#editor:not([disabled])', { timeout: 15_000 });
+  await page.waitForSelector('#editor:not([disabled])', { timeout: 60_000 });
 }

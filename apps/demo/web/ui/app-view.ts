@@ -9,7 +9,6 @@ import { DocSession, type EditorSurface } from '../doc-session.ts';
 import { getAccessToken } from '../session-token.ts';
 import { byId, colorFor, h, initialsOf, tabOf, timeOf } from './dom.ts';
 
-const HEARTBEAT_MS = 20_000;
 const ACTIVITY_LIMIT = 40;
 
 function nameOf(who: { email: string | null; userId: string }): string {
@@ -51,8 +50,15 @@ function skeleton(me: Me): HTMLElement {
           'div',
           { class: 'doc-head' },
           h('h1', { id: 'doc-title' }, 'Loading…'),
+          h('form', { id: 'rename-form', class: 'rename-form', hidden: true }, h('input', { id: 'rename-title', maxlength: '80', required: true, 'aria-label': 'Document title' }), h('button', { type: 'submit', class: 'small' }, 'Save')),
           h('div', { id: 'presence', class: 'presence' }),
-          h('button', { id: 'export', class: 'ghost small', type: 'button', title: 'Download as .txt (HTTP through the router)' }, 'Export'),
+          h(
+            'div',
+            { class: 'doc-actions' },
+            h('button', { id: 'rename', class: 'ghost small', type: 'button', title: 'Rename this document' }, 'Rename'),
+            h('button', { id: 'delete', class: 'ghost small', type: 'button', title: 'Delete this document (only its creator can)' }, 'Delete'),
+            h('button', { id: 'export', class: 'ghost small', type: 'button', title: 'Download as a text file' }, 'Export'),
+          ),
         ),
         h('textarea', { id: 'editor', spellcheck: 'false', placeholder: 'Start typing… Then open this document in a second window, signed in as someone else, and watch both update live.', disabled: true }),
         h(
@@ -67,7 +73,8 @@ function skeleton(me: Me): HTMLElement {
           'section',
           { class: 'provenance' },
           h('div', { id: 'last-change', class: 'last-change' }, 'No changes yet.'),
-          h('div', { id: 'chain', class: 'chain' }),
+          // The mesh internals (call chain, callContext) are for developers: folded away by default.
+          h('details', { id: 'behind', class: 'behind' }, h('summary', {}, 'How this page works'), h('div', { id: 'chain', class: 'chain' })),
         ),
       ),
       h('aside', { class: 'activity' }, h('h2', {}, 'Activity'), h('ol', { id: 'activity', class: 'activity-list' })),
@@ -91,6 +98,10 @@ export class EditorApp {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #wasConnected = false;
   #state: ConnectionState = 'connecting';
+  /** Who the DocumentDO last said is here (re-rendered when our own connection changes). */
+  #people: PresenceEntry[] = [];
+  /** The DocumentDO's heartbeat interval (DocState.heartbeatMs). */
+  #heartbeatMs = 10_000;
 
   constructor(root: HTMLElement, client: DocsClient, me: Me, onSignOut: () => void) {
     this.#client = client;
@@ -102,6 +113,13 @@ export class EditorApp {
       void this.#createDoc();
     });
     byId('export').addEventListener('click', () => void this.#export());
+    byId('rename').addEventListener('click', () => this.#startRename());
+    byId<HTMLFormElement>('rename-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#rename();
+    });
+    byId('rename-title').addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Escape' && this.#endRename());
+    byId('delete').addEventListener('click', () => void this.#delete());
     const editor = byId<HTMLTextAreaElement>('editor');
     editor.addEventListener('input', () => this.#session?.localChanged());
     window.addEventListener('hashchange', () => void this.#route());
@@ -114,6 +132,7 @@ export class EditorApp {
   async start(): Promise<void> {
     this.#listSub = this.#client.followDocs((event) => {
       if (event instanceof Error) return this.#flash(`Document list updates stopped: ${event.message}`);
+      if (event.kind === 'removed') return this.#removed(event.id);
       this.#docs.set(event.doc.id, event.doc);
       this.#renderList();
     });
@@ -170,6 +189,8 @@ export class EditorApp {
     this.#docSub?.unsubscribe();
     if (this.#docId) this.#client.unfollowDoc(this.#docId);
     clearInterval(this.#heartbeat);
+    this.#endRename();
+    this.#people = [];
     this.#docId = docId;
     this.#renderList();
     byId('doc-title').textContent = this.#docs.get(docId)?.title ?? docId;
@@ -221,7 +242,7 @@ export class EditorApp {
     for (const event of early) this.#onDocEvent(session, event);
     editor.disabled = false;
     editor.focus();
-    this.#heartbeat = setInterval(() => this.#state === 'connected' && this.#client.heartbeat(docId), HEARTBEAT_MS);
+    this.#heartbeat = setInterval(() => this.#state === 'connected' && this.#client.heartbeat(docId), this.#heartbeatMs);
   }
 
   #onDocEvent(session: DocSession, event: DocEvent | Error): void {
@@ -234,6 +255,7 @@ export class EditorApp {
     if (event.kind === 'edit') session.receive(event);
     else if (event.kind === 'presence') this.#renderPresence(event.people);
     else if (event.kind === 'stats') this.#renderStats(event.stats);
+    else if (event.kind === 'deleted') this.#removed(this.#docId!);
     else this.#renderSnapshot(event);
   }
 
@@ -248,6 +270,62 @@ export class EditorApp {
     } catch (error) {
       this.#flash((error as Error).message);
     }
+  }
+
+  #startRename(): void {
+    if (!this.#docId) return;
+    const input = byId<HTMLInputElement>('rename-title');
+    input.value = this.#docs.get(this.#docId)?.title ?? '';
+    byId('doc-title').hidden = true;
+    byId('rename-form').hidden = false;
+    input.focus();
+    input.select();
+  }
+
+  #endRename(): void {
+    byId('rename-form').hidden = true;
+    byId('doc-title').hidden = false;
+  }
+
+  async #rename(): Promise<void> {
+    if (!this.#docId) return;
+    try {
+      const doc = await this.#client.renameDoc(this.#docId, byId<HTMLInputElement>('rename-title').value);
+      this.#docs.set(doc.id, doc);
+      this.#endRename();
+      this.#renderList();
+    } catch (error) {
+      this.#flash((error as Error).message);
+    }
+  }
+
+  async #delete(): Promise<void> {
+    const doc = this.#docId ? this.#docs.get(this.#docId) : undefined;
+    if (!doc || !confirm(`Delete '${doc.title}' for everyone? Its text and history cannot be restored.`)) return;
+    try {
+      await this.#client.removeDoc(doc.id);
+      this.#removed(doc.id);
+    } catch (error) {
+      this.#flash((error as Error).message);
+    }
+  }
+
+  /** A document left the list (deleted here or by its creator elsewhere): if it is open, open another. */
+  #removed(docId: string): void {
+    const doc = this.#docs.get(docId);
+    if (!doc) return;
+    this.#docs.delete(docId);
+    this.#renderList();
+    if (docId !== this.#docId) return;
+    this.#flash(`'${doc.title}' was deleted.`);
+    this.#docId = undefined;
+    this.#session?.close();
+    this.#session = undefined;
+    this.#docSub?.unsubscribe();
+    this.#client.unfollowDoc(docId);
+    clearInterval(this.#heartbeat);
+    history.replaceState(null, '', location.pathname);
+    void this.#route();
   }
 
   /** Plain HTTP through the mesh router, authenticated by createAuthMiddleware. */
@@ -279,6 +357,7 @@ export class EditorApp {
     el.dataset.state = cls;
     el.textContent = label;
     if (this.#session) this.#renderSaveState(this.#session.hasPendingChanges);
+    this.#renderPresence(this.#people);
   }
 
   #renderList(): void {
@@ -301,6 +380,7 @@ export class EditorApp {
   }
 
   #renderState(state: DocState): void {
+    this.#heartbeatMs = state.heartbeatMs;
     byId('version').textContent = `v${state.version}`;
     this.#renderPresence(state.people);
     // Every panel is set from this document's state, so nothing of the previous document stays.
@@ -356,11 +436,17 @@ export class EditorApp {
       'Last change by ',
       h('strong', { style: `color: ${hue(event.by)}` }, nameOf(event.by)),
       mine ? ' (you)' : '',
-      h('span', { class: 'muted' }, ` · tab ${tabOf(event.by.instanceName)} · v${event.version} · ${timeOf(event.at)}`),
+      h('span', { class: 'muted' }, ` · ${timeOf(event.at)}`),
     );
   }
 
   #renderPresence(people: PresenceEntry[]): void {
+    this.#people = people;
+    // While we are offline, the list is what we last heard, not who is here now: say so.
+    if (this.#state !== 'connected' || !navigator.onLine) {
+      byId('presence').replaceChildren(h('span', { class: 'muted' }, 'Offline: presence unknown'));
+      return;
+    }
     const byUser = new Map<string, PresenceEntry[]>();
     for (const p of people) byUser.set(p.userId, [...(byUser.get(p.userId) ?? []), p]);
     const chips = [...byUser.values()].map((tabs) => {
@@ -381,7 +467,7 @@ export class EditorApp {
     );
     const who = stats.countedFor ? nameOf(stats.countedFor) : 'nobody';
     byId('chain').replaceChildren(
-      h('div', {}, 'Word count by WordCountWorker for ', h('strong', { style: stats.countedFor ? `color: ${hue(stats.countedFor)}` : undefined }, who), ' (its callContext.originAuth) via:'),
+      h('div', {}, 'The word count was made by a Worker (WordCountWorker) for ', h('strong', { style: stats.countedFor ? `color: ${hue(stats.countedFor)}` : undefined }, who), ', the user it read from callContext.originAuth, reached through:'),
       h('div', { class: 'hops' }, ...[...hops, hop('WORD_COUNT', 'LumenizeWorker')].flatMap((el, i) => (i ? [h('span', { class: 'arrow' }, '→'), el] : [el]))),
     );
   }

@@ -8,7 +8,8 @@ import { debug } from '@lumenize/debug';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { createBatch, getBatchChains } from '../batch.ts';
 import { copyCallContext, receiveCallContext, validateWireCallContext } from '../call-context.ts';
-import { decodeCallResult, deserializeChain, deserializeValue, encodeError, encodeResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
+import { encodeError, encodeResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
+import { clientDecodeCallResult, clientDeserializeChain, clientDeserializeValue } from './decode.ts';
 import { LoginRequiredError } from '../errors.ts';
 import { assertHandlerTarget, entryName } from '../handler-target.ts';
 import { getOperationChain, isContinuation, newContinuation, type AnyContinuation, type Continuation } from '../ocan/continuation.ts';
@@ -273,7 +274,7 @@ export abstract class LumenizeClient {
 
   async #send(prepared: { callId: string; body: string }): Promise<unknown> {
     const response: CallResponseFrame = await this.#connection.call(prepared.callId, prepared.body);
-    return decodeCallResult(response.success ? { $result: response.result } : { $error: response.error });
+    return clientDecodeCallResult(response.success ? { $result: response.result } : { $error: response.error });
   }
 
   #callRaw(binding: string, instance: string, remote: AnyContinuation): Promise<unknown> {
@@ -318,8 +319,8 @@ export abstract class LumenizeClient {
 
   async #onIncomingCall(frame: IncomingCallFrame): Promise<IncomingAnswer> {
     try {
-      const chain = deserializeChain(frame.chain as LmzIntermediate);
-      const state = deserializeValue(frame.callContext.state as LmzIntermediate);
+      const chain = clientDeserializeChain(frame.chain as LmzIntermediate);
+      const state = clientDeserializeValue(frame.callContext.state as LmzIntermediate);
       const wire = { callChain: frame.callContext.callChain, state } as Record<string, unknown>;
       if (frame.callContext.originAuth !== undefined) wire.originAuth = frame.callContext.originAuth;
       validateWireCallContext(wire);

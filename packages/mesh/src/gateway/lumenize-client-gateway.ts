@@ -219,6 +219,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
         }
         if (verdict === 'gap') {
           log.warn('sequence gap, closing 1002', { seq: frame.seq, expected: channel.received + 1 });
+          channel.flush(); // what the frame's ack changed
           this.#sockets.end(ws, 1002, 'Sequence gap');
           this.#socketGone(ws);
           return;

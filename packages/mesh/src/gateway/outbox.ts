@@ -8,15 +8,35 @@
  * with CallOutcomeUnknownError instead of never.
  *
  * Same surface as the in-memory SeqChannel the client uses; only the frames' sizes stay in memory.
+ *
+ * Rows per frame (issue 18): the counters and the owed call ids share one session row, rewritten at
+ * most once per turn, so a frame of N calls costs one row write in, one outbox row plus the session
+ * row out, and one delete on the ack. The peer's ack is not stored: it is the outbox's lowest seq − 1,
+ * or the stored `sent` (last seq recorded) when the outbox is empty; `sent` is written whenever the
+ * session row is, and at the latest in the turn whose ack empties the outbox. The table name is the
+ * storage version (`_v2`).
  */
 import { utf8Length } from '../client/frames.ts';
 import { classifySeq, isFreshAck } from '../client/seq-channel.ts';
 
+const SESSION_TABLE = '__lmz_gateway_session_v2';
 const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS __lmz_gateway_session (k INTEGER PRIMARY KEY CHECK (k = 1), session_id TEXT NOT NULL, received INTEGER NOT NULL, peer_acked INTEGER NOT NULL)',
+  // Version 1 kept one row per owed call and a stored peer ack: superseded, dropped when found.
+  'DROP TABLE IF EXISTS __lmz_gateway_forwarded',
+  'DROP TABLE IF EXISTS __lmz_gateway_session',
+  `CREATE TABLE IF NOT EXISTS ${SESSION_TABLE} (k INTEGER PRIMARY KEY CHECK (k = 1), session_id TEXT NOT NULL, received INTEGER NOT NULL, sent INTEGER NOT NULL, owed TEXT NOT NULL)`,
   'CREATE TABLE IF NOT EXISTS __lmz_gateway_outbox (seq INTEGER PRIMARY KEY, text TEXT NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS __lmz_gateway_forwarded (call_id TEXT PRIMARY KEY)',
 ];
+
+/** Reads the stored owed call ids; a row that is not a JSON array of strings owes nothing it can name. */
+function parseOwed(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 /** One resume session's durable counters, unacknowledged frames and unanswered client calls. */
 export class DurableChannel {
@@ -25,22 +45,26 @@ export class DurableChannel {
   #nextSeq: number;
   #received: number;
   #peerAcked: number;
-  #stored: { received: number; peerAcked: number };
+  /** Client calls accepted and not yet answered, in arrival order. */
+  #owed: Set<string>;
+  /** True when received or owed changed since the session row was last written. */
+  #dirty = false;
+  /** `sent` as stored: needed only once the outbox empties (then it alone says where seqs continue). */
+  #storedSent: number;
   /** UTF-8 size of each unacknowledged frame, by seq (the texts themselves stay in SQLite). */
   #sizes = new Map<number, number>();
   #bytes = 0;
-  /** Client calls accepted and not yet answered. */
-  #owedCount = 0;
   /** Set when a newer session replaced this one: writes through a stale channel are dropped. */
   #closed = false;
 
-  private constructor(sql: SqlStorage, sessionId: string, received: number, peerAcked: number) {
+  private constructor(sql: SqlStorage, sessionId: string, received: number, sent: number, owed: string[]) {
     this.#sql = sql;
     this.sessionId = sessionId;
     this.#received = received;
-    this.#peerAcked = peerAcked;
-    this.#stored = { received, peerAcked };
-    this.#nextSeq = peerAcked + 1;
+    this.#peerAcked = sent;
+    this.#nextSeq = sent + 1;
+    this.#storedSent = sent;
+    this.#owed = new Set(owed);
   }
 
   /** Creates the tables when missing (idempotent, cheap). */
@@ -50,26 +74,29 @@ export class DurableChannel {
 
   /** The stored session, or undefined when none is stored. */
   static load(sql: SqlStorage): DurableChannel | undefined {
-    const row = sql.exec<{ session_id: string; received: number; peer_acked: number }>('SELECT session_id, received, peer_acked FROM __lmz_gateway_session WHERE k = 1').toArray()[0];
+    const row = sql.exec<{ session_id: string; received: number; sent: number; owed: string }>(`SELECT session_id, received, sent, owed FROM ${SESSION_TABLE} WHERE k = 1`).toArray()[0];
     if (!row) return undefined;
-    const channel = new DurableChannel(sql, String(row.session_id), Number(row.received), Number(row.peer_acked));
+    const channel = new DurableChannel(sql, String(row.session_id), Number(row.received), Number(row.sent), parseOwed(String(row.owed)));
+    let first = true;
     for (const r of sql.exec<{ seq: number; bytes: number }>('SELECT seq, length(CAST(text AS BLOB)) AS bytes FROM __lmz_gateway_outbox ORDER BY seq')) {
-      channel.#sizes.set(Number(r.seq), Number(r.bytes));
+      const seq = Number(r.seq);
+      // Rows are contiguous from the peer's ack + 1: the lowest one says what the peer acknowledged.
+      if (first) channel.#peerAcked = seq - 1;
+      first = false;
+      channel.#sizes.set(seq, Number(r.bytes));
       channel.#bytes += Number(r.bytes);
-      channel.#nextSeq = Number(r.seq) + 1;
+      channel.#nextSeq = Math.max(channel.#nextSeq, seq + 1);
     }
-    channel.#owedCount = Number(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM __lmz_gateway_forwarded').one().n);
     return channel;
   }
 
   /** Drops whatever session is stored and starts `sessionId` (undefined: store none, a plain client). */
   static reset(sql: SqlStorage, sessionId: string | undefined): DurableChannel | undefined {
     sql.exec('DELETE FROM __lmz_gateway_outbox');
-    sql.exec('DELETE FROM __lmz_gateway_forwarded');
-    sql.exec('DELETE FROM __lmz_gateway_session');
+    sql.exec(`DELETE FROM ${SESSION_TABLE}`);
     if (sessionId === undefined) return undefined;
-    sql.exec('INSERT INTO __lmz_gateway_session (k, session_id, received, peer_acked) VALUES (1, ?, 0, 0)', sessionId);
-    return new DurableChannel(sql, sessionId, 0, 0);
+    sql.exec(`INSERT INTO ${SESSION_TABLE} (k, session_id, received, sent, owed) VALUES (1, ?, 0, 0, '[]')`, sessionId);
+    return new DurableChannel(sql, sessionId, 0, 0, []);
   }
 
   /** Marks this channel replaced (its rows were reset by another session). */
@@ -88,7 +115,7 @@ export class DurableChannel {
 
   /** Client calls accepted and not yet answered. */
   get owedCount(): number {
-    return this.#owedCount;
+    return this.#owed.size;
   }
 
   /** UTF-8 bytes of the frames waiting for the client's acknowledgement. */
@@ -99,16 +126,25 @@ export class DurableChannel {
   /** Classifies an inbound seq; `'new'` also advances the receive counter (stored by {@link flush}). */
   accept(seq: number): 'new' | 'duplicate' | 'gap' {
     const kind = classifySeq(seq, this.#received);
-    if (kind === 'new') this.#received = seq;
+    if (kind === 'new') {
+      this.#received = seq;
+      this.#dirty = true;
+    }
     return kind;
   }
 
   /** Un-accepts the most recent seq (a frame received but deliberately not executed). */
   unaccept(seq: number): void {
-    if (seq === this.#received) this.#received = seq - 1;
+    if (seq === this.#received) {
+      this.#received = seq - 1;
+      this.#dirty = true;
+    }
   }
 
-  /** Deletes the rows of frames the client acknowledged. Ignores acks backwards or beyond what was sent. */
+  /**
+   * Deletes the rows of frames the client acknowledged. Ignores acks backwards or beyond what was
+   * sent. Callers {@link flush} in the same event (the emptied outbox's `sent` may need storing).
+   */
   acknowledge(ack: number): void {
     if (!isFreshAck(ack, this.#peerAcked, this.#nextSeq)) return;
     if (!this.#closed) this.#sql.exec('DELETE FROM __lmz_gateway_outbox WHERE seq <= ?', ack);
@@ -117,25 +153,32 @@ export class DurableChannel {
       this.#sizes.delete(s);
     }
     this.#peerAcked = ack;
+    // An empty outbox no longer tells where seqs continue: the caller's flush in this event stores it.
+    if (this.#sizes.size === 0 && this.#storedSent < this.#nextSeq - 1) this.#dirty = true;
   }
 
   /**
-   * Writes the counters when they changed. Called before any frame carrying `ack` goes out, so the
+   * Writes the session row (counters and owed calls) when it changed: once per turn, however many
+   * calls the turn accepted or answered. Called before any frame carrying `ack` goes out, so the
    * gateway never tells the client an ack it would forget in a restart.
    */
   flush(): void {
-    if (this.#closed || (this.#stored.received === this.#received && this.#stored.peerAcked === this.#peerAcked)) return;
-    this.#sql.exec('UPDATE __lmz_gateway_session SET received = ?, peer_acked = ? WHERE k = 1', this.#received, this.#peerAcked);
-    this.#stored = { received: this.#received, peerAcked: this.#peerAcked };
+    if (this.#closed || !this.#dirty) return;
+    this.#sql.exec(`UPDATE ${SESSION_TABLE} SET received = ?, sent = ?, owed = ? WHERE k = 1`, this.#received, this.#nextSeq - 1, JSON.stringify([...this.#owed]));
+    this.#storedSent = this.#nextSeq - 1;
+    this.#dirty = false;
   }
 
-  /** Assigns the next seq to `body` (a JSON object's text), stores the frame and returns it. */
+  /**
+   * Assigns the next seq to `body` (a JSON object's text), stores the frame, then the session row
+   * when it changed (the answers the frame carries are settled in that write), and returns it.
+   */
   record(body: string): { seq: number; text: string } {
-    this.flush();
     const seq = this.#nextSeq++;
     const text = `${body.slice(0, -1)},"seq":${seq},"ack":${this.#received}}`;
     const bytes = frameBytes(text);
     if (!this.#closed) this.#sql.exec('INSERT INTO __lmz_gateway_outbox (seq, text) VALUES (?, ?)', seq, text);
+    this.flush();
     this.#sizes.set(seq, bytes);
     this.#bytes += bytes;
     return { seq, text };
@@ -157,23 +200,26 @@ export class DurableChannel {
     this.#bytes += bytes - old;
   }
 
-  /** A client call was accepted: its answer is owed (the row outlives a restart). */
+  /** A client call was accepted: its answer is owed (stored with the turn's session row, outlives a restart). */
   owe(callId: string): void {
-    if (this.#closed) return;
-    if (this.#sql.exec('INSERT OR IGNORE INTO __lmz_gateway_forwarded (call_id) VALUES (?) RETURNING call_id', callId).toArray().length > 0) this.#owedCount++;
+    if (this.#closed || this.#owed.has(callId)) return;
+    this.#owed.add(callId);
+    this.#dirty = true;
   }
 
-  /** The answer to `callId` is being sent: true when it was still owed (exactly once), false otherwise. */
+  /**
+   * The answer to `callId` is being sent: true when it was still owed (exactly once), false
+   * otherwise. Stored with the answer's frame ({@link record}), in the same turn.
+   */
   settle(callId: string): boolean {
-    if (this.#closed) return false;
-    const owed = this.#sql.exec('DELETE FROM __lmz_gateway_forwarded WHERE call_id = ? RETURNING call_id', callId).toArray().length > 0;
-    if (owed) this.#owedCount--;
-    return owed;
+    if (this.#closed || !this.#owed.delete(callId)) return false;
+    this.#dirty = true;
+    return true;
   }
 
   /** Client calls still owed an answer (after a restart: calls whose outcome is unknown). */
   owed(): string[] {
-    return this.#sql.exec<{ call_id: string }>('SELECT call_id FROM __lmz_gateway_forwarded ORDER BY rowid').toArray().map((r) => String(r.call_id));
+    return [...this.#owed];
   }
 }
 

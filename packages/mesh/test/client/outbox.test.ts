@@ -106,7 +106,7 @@ describe('durable outbox', () => {
     const key = tab('hold');
     const hold = env.HOLD.getByName(`hold-${key}`);
     const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(name);
-    const owedRows = () => runInDurableObject(gateway, (_i, state) => state.storage.sql.exec<{ call_id: string }>('SELECT call_id FROM __lmz_gateway_forwarded').toArray().map((r) => r.call_id));
+    const owedRows = () => runInDurableObject(gateway, (_i, state) => JSON.parse(String(state.storage.sql.exec<{ owed: string }>('SELECT owed FROM __lmz_gateway_session_v2').one().owed)) as string[]);
     const sock = await openResume(name, 'LUMENIZE_CLIENT_GATEWAY', sid, 0);
     await sock.next();
     sock.send({ type: 'call', callId: 'h1', binding: 'HOLD', instance: `hold-${key}`, chain: serializeChain(newContinuation<HoldDO>().hold(key)), seq: 1 });
@@ -118,8 +118,7 @@ describe('durable outbox', () => {
 
     // What a restart mid-forward leaves behind: an owed row for h2 (accepted as seq 2), no instance.
     await runInDurableObject(gateway, (_i, state) => {
-      state.storage.sql.exec("INSERT INTO __lmz_gateway_forwarded (call_id) VALUES ('h2')");
-      state.storage.sql.exec('UPDATE __lmz_gateway_session SET received = 2');
+      state.storage.sql.exec(`UPDATE __lmz_gateway_session_v2 SET received = 2, owed = '["h2"]'`);
     });
     await evictDurableObject(gateway, { webSockets: 'close' });
     await sock.closed;

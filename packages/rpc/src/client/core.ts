@@ -26,18 +26,49 @@ function isPlainContainer(v: unknown): v is Record<string, unknown> | unknown[] 
   return p === Object.prototype || p === null;
 }
 
-/** Visits every client proxy inside call arguments (arrays and plain objects), with its path. */
-function forEachProxy(args: readonly unknown[], visit: (node: ChainNode, path: (string | number)[]) => void): void {
+type ProxyUse = readonly [node: ChainNode, path: (string | number)[]];
+
+/**
+ * Every client proxy inside call arguments (arrays and plain objects), with its path. One walk with a
+ * shared path stack (a path array is copied only at a hit): a 10 KB argument of records costs about
+ * half of what a walk allocating a path per value did (bench/rpc/README.md, profile).
+ */
+function proxiesIn(args: readonly unknown[]): ProxyUse[] {
+  const found: ProxyUse[] = [];
   const seen = new Set<object>();
-  const walk = (v: unknown, path: (string | number)[]) => {
-    const hit = proxyNode(v);
-    if (hit) return visit(hit.node, path);
+  const path: (string | number)[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'function') {
+      const hit = proxyNode(v);
+      if (hit) found.push([hit.node, path.slice()]);
+      return;
+    }
     if (!isPlainContainer(v) || seen.has(v)) return;
     seen.add(v);
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-    else for (const k of Object.keys(v)) walk(v[k], [...path, k]);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x !== 'function' && (typeof x !== 'object' || x === null)) continue;
+        path.push(i);
+        walk(x);
+        path.pop();
+      }
+      return;
+    }
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (typeof x !== 'function' && (typeof x !== 'object' || x === null)) continue;
+      path.push(k);
+      walk(x);
+      path.pop();
+    }
   };
-  args.forEach((a, i) => walk(a, [i]));
+  for (let i = 0; i < args.length; i++) {
+    path.push(i);
+    walk(args[i]);
+    path.pop();
+  }
+  return found;
 }
 
 /** Copies the containers on the way to proxies, with null in the proxies' slots. */
@@ -157,6 +188,14 @@ export class ClientCore {
     const queued = new Set(calls);
     const byNode = new Map<ChainNode, Call>();
     for (const c of calls) if (!(c as { inspect?: boolean }).inspect) byNode.set(c.node, c);
+
+    // Proxies inside each apply's arguments, found once per flush (counting and encoding both need them).
+    const scans = new Map<readonly unknown[], ProxyUse[]>();
+    const forEachProxy = (args: readonly unknown[], visit: (node: ChainNode, path: (string | number)[]) => void): void => {
+      let found = scans.get(args);
+      if (!found) scans.set(args, (found = proxiesIn(args)));
+      for (const [node, path] of found) visit(node, path);
+    };
 
     // Nested uses: count each proxy node used in arguments (inside nested chains too, once per chain).
     const uses = new Map<ChainNode, number>();

@@ -1,10 +1,11 @@
 /**
  * The object a batch's chains run against. Reads go to the real instance (its getters see the real
  * `this`, so `#private` works); functions read from it are bound to the instance, wrapped with the
- * method's `validators` entry when there is one. `env` is seen through a membrane that records every
+ * method's `validators` entry when there is one (its returned array, if any, replaces the arguments). `env` is seen through a membrane that records every
  * disposable Workers RPC value (stubs, RPC results) met on the way, disposed when the batch completes.
  */
 import { debug } from '@lumenize/debug';
+import type { RpcValidator } from '../types.ts';
 
 const log = debug('lmz.rpc.server');
 
@@ -33,7 +34,7 @@ function disposer(v: unknown): (() => void) | undefined {
   return typeof d === 'function' ? () => (d as () => void).call(v) : undefined;
 }
 
-export function createBatchRoot(instance: object, validators: Record<string, (args: unknown[]) => void> | undefined): BatchRoot {
+export function createBatchRoot(instance: object, validators: Record<string, RpcValidator> | undefined): BatchRoot {
   const disposables: (() => void)[] = [];
   const wrapped = new WeakMap<object, object>();
 
@@ -91,8 +92,9 @@ export function createBatchRoot(instance: object, validators: Record<string, (ar
       const check = validators && Object.hasOwn(validators, key) ? validators[key] : undefined;
       const fn = check
         ? function (this: unknown, ...args: unknown[]) {
-            check(args);
-            return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+            // A validator's returned array is the schema output (defaults, transforms): the method gets it.
+            const checked = check(args);
+            return Reflect.apply(value as (...a: unknown[]) => unknown, target, Array.isArray(checked) ? checked : args);
           }
         : (value as (...a: unknown[]) => unknown).bind(target);
       Object.defineProperty(fn, '__target', { value });

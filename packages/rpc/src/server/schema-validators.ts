@@ -9,6 +9,7 @@
  *   `RpcArgumentError`.
  */
 import { checkArgs, compileMethodSchemas, runSync, type ArgSchema } from '@lumenize/mesh/client';
+import type { RpcValidator } from '../types.ts';
 
 /** An argument refused by a validator built with the `check` form of {@link schemaValidators}. */
 export class RpcArgumentError extends TypeError {
@@ -16,7 +17,7 @@ export class RpcArgumentError extends TypeError {
   readonly code = 'INVALID_ARGUMENT';
 }
 
-type Validators = Record<string, (args: unknown[]) => void>;
+type Validators = Record<string, RpcValidator>;
 
 /**
  * One validator per method from schemas: argument `i` must pass `schemas[method][i]`; extra arguments

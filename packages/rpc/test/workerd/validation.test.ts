@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { makeClient, uniqueName, type Kind } from './helpers.ts';
 import type { ValidatedRpcDO } from '../validation-nodes.ts';
 
-type Api = { saveUser(...a: unknown[]): Promise<string>; add(...a: unknown[]): Promise<number> };
+type Api = { saveUser(...a: unknown[]): Promise<string>; add(...a: unknown[]): Promise<number>; normalize(...a: unknown[]): Promise<unknown[]> };
 const rejection = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e as Error & Record<string, unknown>);
 const storedUser = (name: string) => runInDurableObject(env.VALIDATED_RPC_DO.getByName(name), (_i, state) => state.storage.kv.get('user'));
 
@@ -45,6 +45,15 @@ for (const kind of ['http', 'websocket'] as Kind[]) {
         expect(await storedUser(name)).toBeUndefined();
       });
     }
+
+    it('the method receives the schema outputs: transforms, coercions and defaults applied', async () => {
+      const name = uniqueName('rpc-transform');
+      using c = makeClient<typeof ValidatedRpcDO>(kind, 'VALIDATED_RPC_DO', name);
+      const api = c as unknown as Api;
+      expect(await api.normalize('  A@Example.COM ', '12')).toEqual(['a@example.com', 12, 7]);
+      expect(await runInDurableObject(env.VALIDATED_RPC_DO.getByName(name), (_i, state) => state.storage.kv.get('normalized'))).toEqual(['a@example.com', 12, 7]);
+      expect(await api.normalize('b', 3, 4)).toEqual(['b', 3, 4]);
+    });
 
     it('extra arguments are refused', async () => {
       using c = makeClient<typeof ValidatedRpcDO>(kind, 'VALIDATED_RPC_DO', uniqueName('rpc-extra'));

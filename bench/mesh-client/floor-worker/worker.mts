@@ -1,0 +1,24 @@
+/**
+ * bench/mesh-client's Worker: the shared benchmark Worker (bench/mesh-common/worker/, ours and
+ * Cap'n Web) plus `/floor/<name>` → {@link FloorGateway}, so every peer runs in the same
+ * `wrangler dev` and the same run.
+ */
+import common from '../../mesh-common/worker/worker.mts';
+import type { Env } from '../../mesh-common/worker/env.mts';
+import type { FloorGateway } from './floor-gateway.mts';
+
+export { BenchGateway, MeshCaller, MeshCounter, CapnCounter } from '../../mesh-common/worker/worker.mts';
+export { FloorGateway } from './floor-gateway.mts';
+
+/** The shared bindings plus the floor gateway's. */
+export interface FloorEnv extends Env {
+  FLOOR_GATEWAY: DurableObjectNamespace<FloorGateway>;
+}
+
+export default {
+  async fetch(request: Request, env: FloorEnv): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith('/floor/')) return env.FLOOR_GATEWAY.getByName(decodeURIComponent(url.pathname.slice('/floor/'.length))).fetch(request);
+    return common.fetch(request, env);
+  },
+} satisfies ExportedHandler<FloorEnv>;
