@@ -6,7 +6,7 @@
  * for fragments that cannot stand alone). Each block is its own module.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,9 +50,17 @@ export function docFiles(): string[] {
 
 /** Writes every block as a module and runs tsc over them; returns tsc's output and exit status. */
 export function checkDocs(files = docFiles()): { blocks: DocBlock[]; status: number; output: string } {
-  const out = join(repo, 'node_modules/.docs-check');
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
+  // A folder of its own per run (inside node_modules so the blocks resolve the workspace packages):
+  // two checks at once must not delete each other's files.
+  const out = mkdtempSync(join(repo, 'node_modules/.docs-check-'));
+  try {
+    return checkIn(out, files);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function checkIn(out: string, files: string[]): { blocks: DocBlock[]; status: number; output: string } {
   const blocks = files.flatMap((f) => extractBlocks(readFileSync(f, 'utf8'), f));
   const names: string[] = [];
   blocks.forEach((b, i) => {

@@ -2,31 +2,14 @@
  * The floor's client (floor-worker/floor-gateway.mts): a plain WebSocket sending one JSON message
  * per call and matching answers by id. Nothing else: no reconnect, no seq/ack, no batching.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startWranglerDev } from '../../tools/wrangler-dev.ts';
-import type { BenchWorker } from '../mesh-common/server.ts';
+import { startWorkerIn, type BenchWorker } from '../mesh-common/server.ts';
 import type { PeerClient } from '../mesh-common/clients.ts';
 
 /** Starts bench/mesh-client/floor-worker (the shared Worker plus the floor gateway) under `wrangler dev`, storage on tmpfs. */
 export async function startFloorWorker(timeoutMs = 120_000): Promise<BenchWorker> {
   const suiteDir = process.env.BENCH_SUITE_DIR ?? resolve('bench', 'mesh-client');
-  const persistTo = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lmz-mesh-client-bench-'));
-  const dev = await startWranglerDev({ cwd: join(suiteDir, 'floor-worker'), persistTo, timeoutMs }).catch((error: unknown) => {
-    rmSync(persistTo, { recursive: true, force: true });
-    throw error;
-  });
-  return {
-    url: dev.url,
-    wsUrl: dev.url.replace(/^http/, 'ws'),
-    inspectorPort: dev.inspectorPort,
-    output: dev.output,
-    stop: async () => {
-      await dev.stop();
-      rmSync(persistTo, { recursive: true, force: true });
-    },
-  };
+  return startWorkerIn(join(suiteDir, 'floor-worker'), 'lmz-mesh-client-bench-', timeoutMs);
 }
 
 /** Connects to `FLOOR_GATEWAY(<gateway>)`, which calls `MESH_COUNTER(<instance>)` by native RPC. */

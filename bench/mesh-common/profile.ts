@@ -13,76 +13,8 @@ import { Session } from 'node:inspector/promises';
 import { PAYLOADS } from './api.ts';
 import { connectCapnWeb, connectOurs, type PeerClient } from './clients.ts';
 import { startBenchWorker } from './server.ts';
+import { cdp, report, sourceLines, type Profile } from './cpu-profile.ts';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; scriptId: string };
-  hitCount?: number;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples?: number[];
-  timeDeltas?: number[];
-  startTime: number;
-  endTime: number;
-}
-
-/** A minimal DevTools protocol client over the inspector WebSocket. */
-async function cdp(wsUrl: string) {
-  // wrangler's inspector proxy wants a localhost Origin (Node's WebSocket accepts extra headers).
-  const ws = new WebSocket(wsUrl, { headers: { Origin: 'http://localhost' } } as unknown as string[]);
-  await new Promise((resolve, reject) => {
-    ws.addEventListener('open', resolve, { once: true });
-    ws.addEventListener('error', reject, { once: true });
-  });
-  let nextId = 1;
-  const waiting = new Map<number, (v: { result?: unknown; error?: unknown }) => void>();
-  ws.addEventListener('message', (e) => {
-    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown; error?: unknown };
-    if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
-  });
-  return {
-    async send<T>(method: string, params: object = {}): Promise<T> {
-      const id = nextId++;
-      const reply = await new Promise<{ result?: unknown; error?: unknown }>((resolve) => {
-        waiting.set(id, resolve);
-        ws.send(JSON.stringify({ id, method, params }));
-      });
-      if (reply.error) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
-      return reply.result as T;
-    },
-    close: () => ws.close(),
-  };
-}
-
-/** Source lines of workerd's bundled script, to name anonymous functions (filled by `loadSources`). */
-const sourceLines = new Map<string, string[]>();
-
-/** Self time per function (ms), biggest first; idle/GC/program buckets kept by name. */
-function selfTimes(profile: Profile): { total: number; rows: Array<[string, number]> } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const ms = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) ms.set(samples[i], (ms.get(samples[i]) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
-  const byName = new Map<string, number>();
-  for (const [id, t] of ms) {
-    const f = byId.get(id)!.callFrame;
-    const file = f.url.replace(/^.*\/(packages|node_modules|bench|\.wrangler)\//, '$1/');
-    const line = f.functionName ? undefined : sourceLines.get(f.scriptId)?.[f.lineNumber]?.trim().slice(0, 90);
-    const key = f.url ? `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}${line ? `  «${line}»` : ''}` : f.functionName;
-    byName.set(key, (byName.get(key) ?? 0) + t);
-  }
-  return { total: (profile.endTime - profile.startTime) / 1000, rows: [...byName].sort((a, b) => b[1] - a[1]) };
-}
-
-function report(side: string, profile: Profile, calls: number): void {
-  const { total, rows } = selfTimes(profile);
-  const idle = rows.filter(([k]) => k === '(idle)' || k === '(program)').reduce((s, [, t]) => s + t, 0);
-  console.log(`\n  ${side}: ${total.toFixed(0)} ms sampled, ${(total - idle).toFixed(0)} ms busy (${(((total - idle) / calls) * 1000).toFixed(0)} µs per call)`);
-  for (const [name, t] of rows.slice(0, Number(process.env.PROFILE_ROWS ?? 18))) console.log(`    ${((t / calls) * 1000).toFixed(1).padStart(7)} µs/call  ${name}`);
-}
 
 const op = process.argv[2] ?? 'echo100';
 const calls = Number(process.argv[3] ?? 1000);

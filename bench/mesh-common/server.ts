@@ -38,8 +38,13 @@ export function meshCommonDir(folder: string): string {
  * retries with fresh ports). Storage goes to a fresh folder, removed on stop.
  */
 export async function startBenchWorker(folder: 'worker' | 'agents-worker' = 'worker', timeoutMs = 120_000): Promise<BenchWorker> {
-  const persistTo = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lmz-mesh-bench-'));
-  const dev = await startWranglerDev({ cwd: meshCommonDir(folder), persistTo, timeoutMs }).catch((error: unknown) => {
+  return startWorkerIn(meshCommonDir(folder), 'lmz-mesh-bench-', timeoutMs);
+}
+
+/** Serves the Worker project in `cwd` under `wrangler dev`, its storage in a fresh folder (tmpfs when there is one) removed on stop. */
+export async function startWorkerIn(cwd: string, storagePrefix: string, timeoutMs = 120_000): Promise<BenchWorker> {
+  const persistTo = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), storagePrefix));
+  const dev = await startWranglerDev({ cwd, persistTo, timeoutMs }).catch((error: unknown) => {
     rmSync(persistTo, { recursive: true, force: true });
     throw error;
   });
