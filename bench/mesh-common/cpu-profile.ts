@@ -1,7 +1,9 @@
 /**
  * CPU-profile helpers shared by the bench profilers (bench/mesh-common/profile.ts, bench/rpc/profile.ts):
- * a minimal DevTools protocol client, self time per function and the printed report.
+ * a minimal DevTools protocol client, self time per function, the printed report, and the run that
+ * profiles workerd and this Node process around each peer's sequential calls.
  */
+import { Session } from 'node:inspector/promises';
 export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; scriptId: string };
@@ -45,7 +47,7 @@ export async function cdp(wsUrl: string) {
 }
 
 /** Source lines of workerd's bundled script, to name anonymous functions (filled by `loadSources`). */
-export const sourceLines = new Map<string, string[]>();
+const sourceLines = new Map<string, string[]>();
 
 /** Self time per function (ms), biggest first; idle/GC/program buckets kept by name. */
 export function selfTimes(profile: Profile): { total: number; rows: Array<[string, number]> } {
@@ -70,4 +72,59 @@ export function report(side: string, profile: Profile, calls: number): void {
   const idle = rows.filter(([k]) => k === '(idle)' || k === '(program)').reduce((s, [, t]) => s + t, 0);
   console.log(`\n  ${side}: ${total.toFixed(0)} ms sampled, ${(total - idle).toFixed(0)} ms busy (${(((total - idle) / calls) * 1000).toFixed(0)} µs per call)`);
   for (const [name, t] of rows.slice(0, Number(process.env.PROFILE_ROWS ?? 18))) console.log(`    ${((t / calls) * 1000).toFixed(1).padStart(7)} µs/call  ${name}`);
+}
+
+/** What `profilePeers` needs to know about one run. */
+export interface ProfileRun {
+  /** The operation's name, as printed. */
+  op: string;
+  /** How many times `run` is called per peer. */
+  calls: number;
+  /** Calls that one `run` makes (a batch of DO → DO calls counts each). */
+  perRun?: number;
+  /** Sampling interval, µs. */
+  intervalUs: number;
+  /** What the workerd isolate runs, as printed. */
+  workerdLabel: string;
+}
+
+/**
+ * Samples workerd (through the Worker's DevTools inspector on `inspectorPort`) and this Node process
+ * while each peer makes `calls` sequential calls after a warm-up, then prints both profiles per peer.
+ */
+export async function profilePeers<P extends { name: string }>(inspectorPort: number, peers: P[], run: (peer: P) => Promise<unknown>, o: ProfileRun): Promise<void> {
+  const perRun = o.perRun ?? 1;
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const workerd = await cdp(targets[0].webSocketDebuggerUrl);
+  await workerd.send('Profiler.enable');
+  await workerd.send('Debugger.enable');
+  await workerd.send('Profiler.setSamplingInterval', { interval: o.intervalUs });
+  const node = new Session();
+  node.connect();
+  await node.post('Profiler.enable');
+  await node.post('Profiler.setSamplingInterval', { interval: o.intervalUs });
+  try {
+    for (const peer of peers) for (let i = 0; i < 200 / perRun; i++) await run(peer);
+    for (const peer of peers) {
+      await workerd.send('Profiler.start');
+      await node.post('Profiler.start');
+      const start = performance.now();
+      for (let i = 0; i < o.calls; i++) await run(peer);
+      const wall = performance.now() - start;
+      const { profile: nodeProfile } = (await node.post('Profiler.stop')) as unknown as { profile: Profile };
+      const { profile: workerdProfile } = await workerd.send<{ profile: Profile }>('Profiler.stop');
+      for (const id of new Set(workerdProfile.nodes.map((n) => n.callFrame.scriptId))) {
+        if (!id || id === '0' || sourceLines.has(id)) continue;
+        const src = await workerd.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: id }).catch(() => ({ scriptSource: '' }));
+        sourceLines.set(id, src.scriptSource.split('\n'));
+      }
+      const total = o.calls * perRun;
+      console.log(`\n${peer.name}: ${total} sequential ${o.op} calls, ${((wall / total) * 1000).toFixed(0)} µs per call (wall)`);
+      report(o.workerdLabel, workerdProfile, total);
+      report('Node (client)', nodeProfile, total);
+    }
+  } finally {
+    workerd.close();
+    node.disconnect();
+  }
 }

@@ -9,12 +9,10 @@
  *     --outfile=node_modules/.bench/profile.mjs --banner:js="import { createRequire as __lmzRequire } from 'node:module'; const require = __lmzRequire(import.meta.url);" \
  *   && BENCH_SUITE_DIR=$PWD/bench/mesh-common node node_modules/.bench/profile.mjs [echo100|echo10k|increment|dodo] [calls] [sampling µs]
  */
-import { Session } from 'node:inspector/promises';
 import { PAYLOADS } from './api.ts';
 import { connectCapnWeb, connectOurs, type PeerClient } from './clients.ts';
 import { startBenchWorker } from './server.ts';
-import { cdp, report, sourceLines, type Profile } from './cpu-profile.ts';
-
+import { profilePeers } from './cpu-profile.ts';
 
 const op = process.argv[2] ?? 'echo100';
 const calls = Number(process.argv[3] ?? 1000);
@@ -41,35 +39,7 @@ const peers =
     ? [dodo('mesh'), dodo('native')]
     : [await connectOurs(worker.url, 'prof1', 'prof'), await connectCapnWeb(worker.wsUrl, 'prof')];
 try {
-  const targets = (await (await fetch(`http://127.0.0.1:${worker.inspectorPort}/json`)).json()) as Array<{ webSocketDebuggerUrl: string; title?: string }>;
-  const workerd = await cdp(targets[0].webSocketDebuggerUrl);
-  await workerd.send('Profiler.enable');
-  await workerd.send('Debugger.enable');
-  await workerd.send('Profiler.setSamplingInterval', { interval: INTERVAL_US });
-  const node = new Session();
-  node.connect();
-  await node.post('Profiler.enable');
-  await node.post('Profiler.setSamplingInterval', { interval: INTERVAL_US });
-  for (const peer of peers) for (let i = 0; i < 200 / perRun; i++) await run(peer);
-  for (const peer of peers) {
-    await workerd.send('Profiler.start');
-    await node.post('Profiler.start');
-    const start = performance.now();
-    for (let i = 0; i < calls; i++) await run(peer);
-    const wall = performance.now() - start;
-    const { profile: nodeProfile } = (await node.post('Profiler.stop')) as unknown as { profile: Profile };
-    const { profile: workerdProfile } = await workerd.send<{ profile: Profile }>('Profiler.stop');
-    for (const id of new Set(workerdProfile.nodes.map((n) => n.callFrame.scriptId))) {
-      if (!id || id === '0' || sourceLines.has(id)) continue;
-      const src = await workerd.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: id }).catch(() => ({ scriptSource: '' }));
-      sourceLines.set(id, src.scriptSource.split('\n'));
-    }
-    console.log(`\n${peer.name}: ${calls * perRun} sequential ${op} calls, ${((wall / calls / perRun) * 1000).toFixed(0)} µs per call (wall)`);
-    report('workerd (Worker, gateway, DOs)', workerdProfile, calls * perRun);
-    report('Node (client)', nodeProfile, calls * perRun);
-  }
-  workerd.close();
-  node.disconnect();
+  await profilePeers(worker.inspectorPort, peers, run, { op, calls, perRun, intervalUs: INTERVAL_US, workerdLabel: 'workerd (Worker, gateway, DOs)' });
 } finally {
   for (const p of peers) await p.close().catch(() => undefined);
   await worker.stop();
