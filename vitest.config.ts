@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { findChromium } from './tools/chromium.ts';
+import { onConsoleLog } from './tools/expected-logs.ts';
 
 // Every package contributes one file per kind of project: vitest.node.config.ts (plain Node),
 // vitest.workerd.config.ts (inside workerd) and vitest.browser.config.ts (headless Chromium).
@@ -12,5 +13,7 @@ export default defineConfig({
     projects,
     // Vitest must not look for test files outside the projects.
     passWithNoTests: false,
+    // Logs that tests provoke on purpose are hidden (listed, with reasons, in tools/expected-logs.ts).
+    onConsoleLog,
   },
 });

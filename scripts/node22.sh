@@ -26,10 +26,24 @@ export NPM_CONFIG_UPDATE_NOTIFIER=false
 export NPM_CONFIG_FUND=false
 export NPM_CONFIG_AUDIT=false
 # Install workspace dependencies when missing or stale (package-lock.json newer than the install).
-lmz_ensure_deps() {
+# Two commands started at once (two terminals, or `npm test` while `npm start` runs) must not run
+# `npm ci` together: the second would delete node_modules under the first. Where flock exists
+# (Linux), installs take a lock in .toolchain/ and re-check once they hold it.
+_lmz_deps_stale() {
   local marker="$_lmz_root/node_modules/.package-lock.json"
-  if [ ! -f "$marker" ] || [ "$_lmz_root/package-lock.json" -nt "$marker" ]; then
-    echo "[lumenize] installing dependencies (npm ci)" >&2
-    (cd "$_lmz_root" && npm ci --no-audit --no-fund) >&2 || return 1
+  [ ! -f "$marker" ] || [ "$_lmz_root/package-lock.json" -nt "$marker" ]
+}
+_lmz_install_deps() {
+  _lmz_deps_stale || return 0
+  echo "[lumenize] installing dependencies (npm ci)" >&2
+  (cd "$_lmz_root" && npm ci --no-audit --no-fund) >&2
+}
+lmz_ensure_deps() {
+  _lmz_deps_stale || return 0
+  if command -v flock >/dev/null 2>&1; then
+    mkdir -p "$_lmz_root/.toolchain"
+    ( flock 9 && _lmz_install_deps ) 9>"$_lmz_root/.toolchain/install.lock" || return 1
+  else
+    _lmz_install_deps || return 1
   fi
 }

@@ -8,10 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
 import { startWranglerDev } from '../../tools/wrangler-dev.ts';
+import { profilePeers } from '../mesh-common/cpu-profile.ts';
 
-// FANOUT_SIZES=100,1000 runs a subset.
+// FANOUT_SIZES=100,1000 runs a subset. FANOUT_PROFILE=N (e.g. 100) instead CPU-profiles workerd and
+// Node while each mode makes 20 fan-outs to N, and prints self time per function (no table).
 const SIZES = process.env.FANOUT_SIZES ? process.env.FANOUT_SIZES.split(',').map(Number) : [100, 1000, 10_000];
-const ROUNDS: Record<number, number> = { 100: 5, 1000: 3, 10_000: 2 };
+const ROUNDS: Record<number, number> = { 100: 5, 1000: 3, 10_000: 1 };
+/** A fan-out that has not reported its summary by then is reported incomplete, not waited for. */
+const RESULT_TIMEOUT_MS = 600_000;
 /** As in worker.mts: N above it spreads the N recipient entries over this many DOs. */
 const MAX_DOS = 2_500;
 const roundsFor = (n: number) => ROUNDS[n] ?? 2;
@@ -37,8 +41,8 @@ async function once(mode: (typeof MODES)[number], n: number) {
   await get(`/run?mode=${mode}&n=${n}&run=${run}`);
   type Summary = { delivered: number; failed: number; firstError?: string; elapsed: number };
   let found: Summary | null;
-  while (!(found = await get<Summary | null>(`/result?run=${run}`))) await new Promise((r) => setTimeout(r, 5));
-  const result: Summary = found;
+  while (!(found = await get<Summary | null>(`/result?run=${run}`)) && performance.now() - t0 < RESULT_TIMEOUT_MS) await new Promise((r) => setTimeout(r, 5));
+  const result: Summary = found ?? { delivered: 0, failed: n, firstError: `no summary within ${RESULT_TIMEOUT_MS / 1000} s`, elapsed: NaN };
   const wall = performance.now() - t0;
   const latencies: number[] = [];
   const dos = Math.min(n, MAX_DOS);
@@ -50,11 +54,25 @@ async function once(mode: (typeof MODES)[number], n: number) {
   return { wall, last: seen[seen.length - 1] ?? NaN, p50: quantile(seen, 0.5) ?? NaN, p99: quantile(seen, 0.99) ?? NaN, incomplete };
 }
 
+async function profile(n: number): Promise<void> {
+  const modes = MODES.map((name) => ({ name }));
+  await profilePeers(dev.inspectorPort, modes, (m) => once(m.name, n), { op: `fan-out to ${n} (per delivery)`, calls: 20, perRun: n, intervalUs: 200, workerdLabel: 'workerd (sender, tiers, recipients)' });
+}
+
 try {
+  if (process.env.FANOUT_PROFILE) await profile(Number(process.env.FANOUT_PROFILE));
+  else await measure();
+} finally {
+  await dev.stop();
+  rmSync(persistTo, { recursive: true, force: true });
+}
+
+async function measure(): Promise<void> {
   const rows: string[][] = [];
   const headline: string[] = [];
   for (const n of SIZES) {
-    await once('flat', n); // warm-up: creates the recipient DOs, compiles both paths
+    // Warm-up: creates the recipient DOs and compiles both paths (at 10,000 one tiered run, for time).
+    if (n < 10_000) await once('flat', n);
     await once('tiered', n);
     const best: Record<string, { wall: number; last: number; p50: number; p99: number; incomplete?: string }> = {};
     for (let r = 0; r < roundsFor(n); r++) {
@@ -88,7 +106,4 @@ try {
   ].join('\n');
   console.log(out);
   writeResults(out);
-} finally {
-  await dev.stop();
-  rmSync(persistTo, { recursive: true, force: true });
 }

@@ -3,16 +3,28 @@
  * workspace with `npx` on the packed create-lumenize tarball, installs from the tarballs (the registry
  * only for third-party packages), type-checks with the project's TypeScript 7 and with TypeScript 5.x,
  * runs the project's own `npm test`, validates the wrangler settings with `wrangler deploy --dry-run`,
- * and runs `npm start` until it serves the page and its bundle, then stops it.
- * Run: `npm run test:e2e` (about 5 minutes on 2 cores).
+ * and runs `npm start` until it serves the page and its bundle, then stops it. While it serves, real
+ * Chromium loads the page signed out: no POST /auth/refresh-token (so no 401 in the console) and no
+ * console error; in the minimal template it then signs in through the form and the printed link
+ * (tools/e2e/browser-sign-in.ts). Without Chromium those browser checks are skipped loudly; under
+ * CI=true they must run.
+ * Then replays docs/getting-started.md step by step (below), with the same browser checks where it runs `npm start`.
+ * Run: `npm run test:e2e` (about 10 minutes on a loaded 2-core machine; the guide replay is ~3 of them).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packAll, repo } from '../../scripts/pack-packages.mjs';
-import { freePort, startServer } from '../wrangler-dev.ts';
+import { guideSteps, replayProblems } from '../test/guide-steps.ts';
+import { freePort, startServer, type StartedServer } from '../wrangler-dev.ts';
+import { chromiumPath, closeBrowser, signedOutLoad, signInThroughPage } from './browser-sign-in.ts';
+
+if (!chromiumPath) {
+  if (process.env.CI === 'true') throw new Error('No Chromium found under CI=true: the first-hour browser checks must run (apt-get install -y chromium)');
+  console.warn('\n##  NO CHROMIUM FOUND: the first-hour browser checks (signed-out load, sign-in) are SKIPPED.  ##\n');
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'lmz-first-hour-'));
 const packages = join(scratch, 'packages');
@@ -40,7 +52,28 @@ beforeAll(async () => {
   scaffolder = join(packages, manifest.scaffolder!.file);
 }, 300_000);
 
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(async () => {
+  await closeBrowser();
+  rmSync(scratch, { recursive: true, force: true });
+}, 60_000);
+
+/** Issue 19: a signed-out page load asks for no token (no 401 logged) and logs no error at all. */
+async function expectQuietSignedOutLoad(server: StartedServer): Promise<void> {
+  const load = await signedOutLoad(server.url);
+  expect(load.requests).toContain('GET /app.js');
+  expect(load.requests).not.toContain('POST /auth/refresh-token');
+  expect(load.problems).toEqual([]);
+}
+
+/** Signs in through the page and the link printed by npm start: the hint is set and the token request succeeds. */
+async function expectSignInThroughPage(server: StartedServer, email: string): Promise<string> {
+  const signedIn = await signInThroughPage(server.url, email, server.output);
+  expect(signedIn.hint).toBe(true);
+  expect(signedIn.refreshStatuses.length).toBeGreaterThanOrEqual(1);
+  expect(signedIn.refreshStatuses.every((status) => status === 200), `refresh statuses ${signedIn.refreshStatuses}`).toBe(true);
+  expect(signedIn.problems).toEqual([]);
+  return signedIn.heading;
+}
 
 describe.each(['minimal', 'docs-editor'])('template %s, outside the workspace', (template) => {
   const app = join(scratch, `my-${template}`);
@@ -103,6 +136,11 @@ describe.each(['minimal', 'docs-editor'])('template %s, outside the workspace', 
       const bundle = await fetch(`${server.url}/app.js`);
       expect(bundle.status).toBe(200);
       expect(await bundle.text()).toContain('LumenizeClient');
+      if (chromiumPath) {
+        await expectQuietSignedOutLoad(server);
+        // The docs-editor template is apps/demo, whose own browser tests sign in through its dev mailbox.
+        if (template === 'minimal') expect(await expectSignInThroughPage(server, 'first-hour@example.com')).toBe('Shared counter');
+      }
       expect(server.output()).not.toContain('ENOTFOUND');
     } finally {
       await server.stop();
@@ -111,91 +149,95 @@ describe.each(['minimal', 'docs-editor'])('template %s, outside the workspace', 
 });
 
 /**
- * Issue 19 item 3: docs/getting-started.md replayed. Step 0's commands run as written (only
- * `npm create lumenize@latest` becomes `npx` on the packed scaffolder, since nothing is published),
- * then the project is checked against what each later step says: the files it names exist, the
- * classes its code declares exist with the same base class, and step 2's bindings are the project's.
+ * Issue 19 item 3: docs/getting-started.md replayed step by step (tools/test/guide-steps.ts reads
+ * it). Each step's actions run in page order: `file=` blocks are written into the project, `sh`
+ * lines run (only `npm create lumenize@latest` becomes `npx` on the packed scaffolder, since nothing
+ * is published). After every step the project type-checks (`npm run typecheck`, TypeScript 7);
+ * `npm test` must pass and `npm start` must serve the page where a step says to run them: in
+ * Chromium, a signed-out load asks for no token and logs nothing, and the link printed in the
+ * terminal signs in.
  */
-describe('the guide (docs/getting-started.md), replayed', () => {
-  const guide = readFileSync(join(repo, 'docs/getting-started.md'), 'utf8');
-  const section = (heading: RegExp) => {
-    const start = guide.search(heading);
-    const next = guide.slice(start + 1).search(/^## /m);
-    return next < 0 ? guide.slice(start) : guide.slice(start, start + 1 + next);
-  };
-  const blocks = (text: string, lang: string) => [...text.matchAll(new RegExp('^```' + lang + '[^\\n]*\\n([\\s\\S]*?)^```', 'gm'))].map((m) => m[1]!);
+describe('the guide (docs/getting-started.md), replayed step by step', () => {
+  const steps = guideSteps();
   const home = join(scratch, 'guide');
+  let cwd = home;
   let project = '';
 
-  it('step 0: create the project, npm test, npm start', async () => {
-    const commands = blocks(section(/^## 0\. /m), 'sh')[0]!
-      .split('\n')
-      .map((l) => l.replace(/\s+#.*$/, '').trim())
-      .filter(Boolean);
-    expect(commands).toEqual(['npm create lumenize@latest my-docs -- --template docs-editor', 'cd my-docs', 'npm start', 'npm test']);
-    let cwd = home;
-    ok(scratch, 'mkdir', ['-p', home]);
-    for (const command of commands) {
-      const [tool, ...args] = command.split(/\s+/);
-      if (tool === 'cd') {
-        cwd = join(cwd, args[0]!);
-      } else if (command.startsWith('npm create lumenize@latest ')) {
-        const [folder, , ...rest] = args.slice(2);
-        ok(cwd, 'npx', ['--yes', `--package=${scaffolder}`, 'create-lumenize', folder!, ...rest]);
-      } else if (command === 'npm test') {
-        expect(ok(cwd, 'npm', ['test'])).toMatch(/Tests\s+\d+ passed/);
-      } else if (command === 'npm start') {
-        const port = await freePort();
-        const server = await startServer({
-          what: 'npm start',
-          command: 'npm',
-          args: ['start', '--', '--port', String(port), '--inspector-port', String(await freePort())],
-          cwd,
-          env: userEnv(cwd) as Record<string, string>,
-          url: `http://127.0.0.1:${port}`,
-          timeoutMs: 120_000,
-          ready: async (url) => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).status === 200,
-        });
-        try {
-          // The guide's claim: the sign-in link lands in the terminal and at /dev/mailbox.
-          const sent = await fetch(`${server.url}/auth/email-magic-link`, { method: 'POST', body: JSON.stringify({ email: 'guide@example.com' }) });
-          expect(sent.status).toBe(200);
-          expect(await (await fetch(`${server.url}/dev/mailbox`)).text()).toContain('guide@example.com');
-        } finally {
-          await server.stop();
-        }
-        expect(server.output()).toContain('magic link for guide@example.com');
+  async function serveAndSignIn(): Promise<void> {
+    const port = await freePort();
+    const server = await startServer({
+      what: 'npm start',
+      command: 'npm',
+      args: ['start', '--', '--port', String(port), '--inspector-port', String(await freePort())],
+      cwd,
+      env: userEnv(cwd) as Record<string, string>,
+      url: `http://127.0.0.1:${port}`,
+      timeoutMs: 120_000,
+      ready: async (url) => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).status === 200,
+    });
+    try {
+      expect(await (await fetch(server.url)).text()).toContain('<script type="module" src="/app.js">');
+      expect((await fetch(`${server.url}/app.js`)).status).toBe(200);
+      if (chromiumPath) {
+        await expectQuietSignedOutLoad(server);
+        // The guide's claim: in local development the sign-in link lands in the terminal; following it signs in.
+        await expectSignInThroughPage(server, 'guide@example.com');
       } else {
-        throw new Error(`the replay does not know the guide's command '${command}'`);
+        // The guide's claim: in local development the sign-in link lands in the terminal.
+        const sent = await fetch(`${server.url}/auth/email-magic-link`, { method: 'POST', body: JSON.stringify({ email: 'guide@example.com' }) });
+        expect(sent.status).toBe(200);
+        // The Worker's log line reaches wrangler's stdout after the response: wait for it (a liveness
+        // bound, not a timing assertion) before stopping the server.
+        for (const deadline = Date.now() + 30_000; !server.output().includes('link for guide@example.com'); ) {
+          if (Date.now() > deadline) throw new Error(`no sign-in link in npm start's output within 30 s:\n${server.output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+    expect(server.output()).not.toContain('ENOTFOUND');
+  }
+
+  it('the guide is replayable: numbered steps, known commands, files inside the project', () => {
+    expect(replayProblems(steps)).toEqual([]);
+    expect(steps.flatMap((s) => s.actions).filter((a) => a.kind === 'write').length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(steps.map((s) => [`${s.n}. ${s.title}`, s] as const))('step %s', async (_name, step) => {
+    mkdirSync(home, { recursive: true });
+    for (const action of step.actions) {
+      if (action.kind === 'write') {
+        expect(project, `line ${action.line}: a file before the project exists`).not.toBe('');
+        mkdirSync(dirname(join(project, action.path)), { recursive: true });
+        writeFileSync(join(project, action.path), action.content);
+        continue;
+      }
+      const [tool, ...args] = action.command.split(/\s+/);
+      if (action.command.startsWith('npm create lumenize@latest ')) {
+        const [folder, dashes, ...rest] = args.slice(2);
+        if (dashes !== undefined) expect(dashes).toBe('--');
+        ok(cwd, 'npx', ['--yes', `--package=${scaffolder}`, 'create-lumenize', folder!, ...rest]);
+      } else if (tool === 'cd') {
+        cwd = join(cwd, args[0]!);
+        project = cwd;
+      } else if (tool === 'rm') {
+        for (const file of args) {
+          expect(existsSync(join(project, file)), `line ${action.line}: ${file} exists to delete`).toBe(true);
+          rmSync(join(project, file));
+        }
+      } else if (action.command === 'npm test') {
+        expect(ok(cwd, 'npm', ['test'])).toMatch(/Tests\s+\d+ passed/);
+      } else if (action.command === 'npm start') {
+        await serveAndSignIn();
+      } else if (action.command === 'npm run typecheck') {
+        ok(cwd, 'npm', ['run', 'typecheck']);
+      } else {
+        throw new Error(`line ${action.line}: the replay does not know '${action.command}'`);
       }
     }
-    project = cwd;
-  });
-
-  it('every project file the guide names exists', () => {
-    const named = new Set([...guide.matchAll(/`((?:src|web|scripts)\/[\w.\-/]+\.(?:ts|mjs))`/g)].map((m) => m[1]!));
-    expect(named.size).toBeGreaterThan(8);
-    for (const file of named) expect(existsSync(join(project, file)), file).toBe(true);
-  });
-
-  it("every class the guide's code declares is in the project, with the same base class", () => {
-    const sources = ['src', 'web'].flatMap((d) => {
-      const r = spawnSync('grep', ['-rhoE', 'export class \\w+ extends \\w+', join(project, d)], { encoding: 'utf8' });
-      return r.stdout.trim().split('\n');
-    });
-    const declared = blocks(guide, 'ts').flatMap((b) => [...b.matchAll(/^export class (\w+) extends (\w+)/gm)].map((m) => `export class ${m[1]} extends ${m[2]}`));
-    expect(declared.length).toBeGreaterThanOrEqual(5);
-    for (const line of declared) expect(sources, line).toContain(line);
-  });
-
-  it("step 2's wrangler.jsonc matches the project's: date, flags, assets and every binding", () => {
-    const strip = (jsonc: string) => JSON.parse(jsonc.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1'));
-    const shown = strip(blocks(section(/^## 2\. /m), 'jsonc')[0]!);
-    const real = strip(readFileSync(join(project, 'wrangler.jsonc'), 'utf8'));
-    expect(shown.compatibility_date).toBe(real.compatibility_date);
-    expect(shown.compatibility_flags).toEqual(real.compatibility_flags);
-    expect(shown.assets).toEqual(real.assets);
-    expect(real.durable_objects.bindings).toEqual(expect.arrayContaining(shown.durable_objects.bindings));
-    expect(existsSync(join(project, real.assets.directory))).toBe(true);
+    // Every step that changed the project leaves it type-checking (the others leave it as it was).
+    expect(project).not.toBe('');
+    if (step.actions.some((a) => a.kind === 'write' || /^(rm|npm create) /.test(a.command))) ok(project, 'npm', ['run', 'typecheck']);
   });
 });

@@ -1,105 +1,194 @@
 /**
- * docs/getting-started.md agrees with what its step 0 produces. The test runs that step (the
- * scaffolder, `--template docs-editor`, without install) into a temp folder outside the workspace
- * and checks the project against the guide: every file a step names exists, step 2's bindings are
- * the project's bindings, every class and `@mesh` method the guide shows exists in the project's
- * sources, and the commands step 0 tells the reader to run are real scripts.
- *
- * Not covered here (see tools/e2e/first-hour.e2e.test.ts): installing, type-checking and running the
- * scaffolded project. Not yet built: a replay that writes each step's snippets as files and
- * type-checks every intermediate state (the guide's snippets are simplified versions of the files).
+ * docs/getting-started.md, checked in `npm test` (the full replay with installed tarballs, a type
+ * check after every step, `npm test` and `npm start` is in tools/e2e/first-hour.e2e.test.ts):
+ * - the page parses into replayable steps (tools/test/guide-steps.ts);
+ * - replayed on the scaffolded `minimal` template (no install), every file a step deletes exists
+ *   then, and every project file a step's prose names exists after that step;
+ * - the prose and the code agree: methods named in the prose are defined in the guide's code (or in
+ *   the demo the prose points to), and the final wrangler.jsonc, src/env.ts and src/worker.ts agree
+ *   on every binding;
+ * - the final project type-checks with TypeScript 5.x against the workspace packages;
+ * - issue 19 "every signed-out page load logs a 401": the template's src/signed-in-hint.ts (which the
+ *   guide keeps) mirrors every refresh cookie with a readable, secret-free hint; the guide's Worker
+ *   wraps its auth routes with it and its page asks for a token only behind it (in Chromium:
+ *   tools/e2e/first-hour.e2e.test.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guideSteps, replayProblems, repo, type GuideStep } from './guide-steps.ts';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const guide = readFileSync(join(repo, 'docs/getting-started.md'), 'utf8');
+const steps = guideSteps();
+const scaffolder = join(repo, 'packages/create-lumenize/bin/create-lumenize.mjs');
 
-/** The guide's numbered sections (`## 0. …`), by number. */
-function sections(): Map<number, string> {
-  const out = new Map<number, string>();
-  const parts = guide.split(/^## (?=\d+\. )/m).slice(1);
-  for (const part of parts) out.set(Number(/^(\d+)\./.exec(part)![1]), part);
-  return out;
-}
-
-/** ```lang fenced blocks of a text. */
-function blocks(text: string, lang: string): string[] {
-  return [...text.matchAll(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'gm'))].map((m) => m[1]!);
-}
-
-/** JSONC → JSON (line comments and trailing commas; the guide's blocks have no `//` inside strings). */
+/** JSONC → JSON (line comments and trailing commas; the guide's config has no `//` inside strings). */
 function parseJsonc(text: string): Record<string, unknown> {
   return JSON.parse(text.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1')) as Record<string, unknown>;
 }
 
-describe('docs/getting-started.md matches the project its step 0 scaffolds', () => {
+/** Applies one step's file actions (writes and `rm`) to a project; returns the problems found. */
+function applyFiles(project: string, step: GuideStep): string[] {
+  const problems: string[] = [];
+  for (const action of step.actions) {
+    if (action.kind === 'write') {
+      mkdirSync(dirname(join(project, action.path)), { recursive: true });
+      writeFileSync(join(project, action.path), action.content);
+    } else if (action.command.startsWith('rm ')) {
+      for (const file of action.command.split(' ').slice(1)) {
+        if (existsSync(join(project, file))) rmSync(join(project, file));
+        else problems.push(`step ${step.n} deletes ${file}, which is not there`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every `src/…`, `web/…`, `test/…` or `scripts/…` path in a step's prose. */
+function namedPaths(step: GuideStep): string[] {
+  return [...step.prose.matchAll(/`((?:src|web|test|scripts)\/[\w./-]+)`/g)].map((m) => m[1]!);
+}
+
+describe('docs/getting-started.md, replayed on the scaffolded minimal template', () => {
   let project: string;
+  const missing: string[] = [];
 
   beforeAll(() => {
-    project = join(mkdtempSync(join(tmpdir(), 'lmz-guide-')), 'my-docs');
-    // Step 0, as the guide writes it (`npm run create -- ../my-docs --template docs-editor`), minus
-    // packing and installing: the scaffolder's own CLI with --no-install.
-    execFileSync(process.execPath, [join(repo, 'packages/create-lumenize/bin/create-lumenize.mjs'), project, '--template', 'docs-editor', '--no-install'], { stdio: 'pipe' });
+    // Inside the workspace's node_modules so the project resolves @lumenize/* to the workspace packages.
+    project = join(mkdtempSync(join(repo, 'node_modules/.guide-replay-')), 'my-docs');
+    execFileSync(process.execPath, [scaffolder, project, '--no-install'], { stdio: 'pipe' });
+    for (const step of steps) {
+      missing.push(...applyFiles(project, step));
+      const removed = step.actions.flatMap((a) => (a.kind === 'run' && a.command.startsWith('rm ') ? a.command.split(' ').slice(1) : []));
+      for (const path of namedPaths(step)) {
+        if (!existsSync(join(project, path)) && !removed.includes(path) && !existsSync(join(repo, 'apps/demo', path))) missing.push(`step ${step.n} names ${path}, which is in neither the project nor apps/demo`);
+      }
+    }
   }, 60_000);
 
-  it('step 0\'s commands are real: the workspace script, the template, and the project\'s start/test/typecheck scripts', () => {
-    const step0 = sections().get(0)!;
-    expect(step0).toContain('npm run create -- ../my-docs --template docs-editor');
-    const rootScripts = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(rootScripts.create).toContain('create-lumenize');
-    expect(rootScripts['test:e2e']).toBeDefined();
+  afterAll(() => rmSync(dirname(project), { recursive: true, force: true }));
+
+  it('parses into replayable steps 0 to 10 that start from the scaffolder', () => {
+    expect(replayProblems(steps)).toEqual([]);
+    expect(steps.map((s) => s.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const first = steps[0]!.actions.filter((a) => a.kind === 'run').map((a) => (a.kind === 'run' ? a.command : ''));
+    expect(first.slice(0, 2)).toEqual(['npm create lumenize@latest my-docs', 'cd my-docs']);
+    // The workspace form in the prose is a real script, and the README gives the same command.
+    expect(steps[0]!.prose).toContain('`npm run create -- ../my-docs`');
+    const root = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(root.scripts.create).toContain('create-lumenize');
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toContain('npm run create -- ../my-app');
+    // The project scripts the steps run exist.
     const scripts = (JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    for (const [command, script] of [['npm start', 'start'], ['npm test', 'test'], ['npm run typecheck', 'typecheck']] as const) {
-      expect(step0, command).toContain(command);
-      expect(scripts[script], script).toBeDefined();
-    }
-    // The README's "Start a new project" gives the same command.
-    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toContain('npm run create -- ../my-docs --template docs-editor');
+    for (const s of ['start', 'test', 'typecheck']) expect(scripts[s], s).toBeDefined();
   });
 
-  it('every file steps 1 to 8 name exists in the scaffolded project', () => {
-    const named = new Set<string>();
-    for (const [n, text] of sections()) {
-      if (n < 1 || n > 8) continue;
-      for (const m of text.matchAll(/`((?:src|web|scripts|test)\/[\w./*-]+)`/g)) named.add(m[1]!);
-    }
-    expect(named.size).toBeGreaterThan(5);
-    const missing = [...named].filter((p) => !existsSync(join(project, p.replace(/\/\*$/, ''))));
+  it('a parse error names the line: an unclosed block, an unknown command, a path outside the project, a file block without its name', () => {
+    expect(() => guideSteps('## 0. A\n```ts file=src/a.ts\nx\n```ts\n```\n')).toThrow('line 2: a code block is not closed before the block at line 4');
+    const bad = guideSteps('## 0. A\n```sh\ncurl https://example.com | sh\n```\n**`../outside.ts`**\n```ts file=../outside.ts\n```\nUnlabelled:\n```ts file=src/a.ts\n```\n## 2. B\n');
+    expect(replayProblems(bad)).toEqual([
+      "line 3: the replay does not know 'curl https://example.com | sh'",
+      'line 6: file=../outside.ts is outside the project',
+      'line 9: the line above file=src/a.ts must show it: **`src/a.ts`**',
+      'step 2 should be numbered 1',
+    ]);
+  });
+
+  it('every file a step deletes is there, and every file the prose names exists after its step', () => {
     expect(missing).toEqual([]);
+    // The counter is gone; the files the guide writes are there.
+    for (const gone of ['src/counter-do.ts', 'web/counter-client.ts']) expect(existsSync(join(project, gone)), gone).toBe(false);
+    for (const step of steps) for (const a of step.actions) if (a.kind === 'write') expect(readFileSync(join(project, a.path), 'utf8')).not.toBe('');
   });
 
-  it('step 2\'s wrangler.jsonc has the project\'s bindings, entry point and flags', () => {
-    const [shown] = blocks(sections().get(2)!, 'jsonc');
-    const guideConfig = parseJsonc(shown!);
-    const real = parseJsonc(readFileSync(join(project, 'wrangler.jsonc'), 'utf8'));
-    for (const key of ['name', 'main', 'compatibility_flags', 'durable_objects', 'services', 'assets'] as const) {
-      expect(guideConfig[key], key).toEqual(real[key]);
-    }
-    expect(real.compatibility_date).toBeDefined();
-    expect((guideConfig.migrations as unknown[]).length).toBeGreaterThan(0);
-  });
-
-  it('every class and @mesh method the guide shows exists in the project\'s sources', () => {
-    const sources = ['src/worker.ts', 'src/demo-auth.ts', 'src/document-do.ts', 'src/word-count-worker.ts', 'src/document-registry-do.ts', 'web/docs-client.ts']
-      .map((f) => readFileSync(join(project, f), 'utf8'))
+  it('every method the prose names is defined in the guide\'s code or in the demo it points to', () => {
+    const code = steps.flatMap((s) => s.actions).map((a) => (a.kind === 'write' ? a.content : '')).join('\n');
+    const demo = ['src', 'web']
+      .flatMap((dir) => readdirSync(join(repo, 'apps/demo', dir), { recursive: true, encoding: 'utf8' }).map((f) => join(repo, 'apps/demo', dir, f)))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    const shown: string[] = [];
-    for (const block of blocks(guide, 'ts')) {
-      for (const m of block.matchAll(/^export class (\w+)/gm)) {
-        shown.push(m[1]!);
-        expect(sources, `class ${m[1]}`).toMatch(new RegExp(`export class ${m[1]}\\b`));
-      }
-      // `@mesh` or `@mesh((…) => { … })` then the method line.
-      for (const m of block.matchAll(/^ {2}@mesh(?:\n| *\([\s\S]*?\n {2}\}\)\n)\s*(\w+)\(/gm)) {
-        shown.push(`${m[1]}()`);
-        expect(sources, `method ${m[1]}`).toMatch(new RegExp(`^\\s+${m[1]}\\(`, 'm'));
-      }
+    const named = new Set(steps.flatMap((s) => [...s.prose.matchAll(/`(\w+)\(([\w, ]*)\)`/g)].map((m) => m[1]!)));
+    expect(named.size).toBeGreaterThanOrEqual(3);
+    for (const method of named) {
+      const defined = new RegExp(`^\\s+(?:async\\s+)?${method}\\(`, 'm');
+      expect(defined.test(code) || defined.test(demo), `${method}()`).toBe(true);
     }
-    expect(shown).toEqual(expect.arrayContaining(['DocumentDO', 'DocumentRegistryDO', 'WordCountWorker', 'DemoAuth', 'DocsClient', 'edit()', 'create()', 'documentChanged()', 'count()']));
   });
+
+  it('the final wrangler.jsonc, src/env.ts and src/worker.ts agree on every binding and class', () => {
+    const config = parseJsonc(readFileSync(join(project, 'wrangler.jsonc'), 'utf8')) as {
+      name: string;
+      main: string;
+      compatibility_date?: string;
+      assets: { directory: string };
+      durable_objects: { bindings: Array<{ name: string; class_name: string }> };
+      services: Array<{ binding: string; service: string; entrypoint: string }>;
+      migrations: Array<{ new_sqlite_classes: string[] }>;
+    };
+    const worker = readFileSync(join(project, config.main), 'utf8');
+    const env = readFileSync(join(project, 'src/env.ts'), 'utf8');
+    expect(config.name).toBe('my-docs');
+    expect(config.compatibility_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // The assets folder is what scripts/prepare.mjs writes.
+    expect(readFileSync(join(project, 'scripts/prepare.mjs'), 'utf8')).toContain("'dist/public'");
+    expect(config.assets.directory).toBe('./dist/public');
+    const classes = config.durable_objects.bindings.map((b) => b.class_name);
+    expect(config.migrations.flatMap((m) => m.new_sqlite_classes).sort()).toEqual([...classes].sort());
+    for (const { name, class_name } of config.durable_objects.bindings) {
+      expect(worker, class_name).toMatch(new RegExp(`export \\{ ${class_name} \\}`));
+      expect(env, name).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+    }
+    for (const service of config.services) {
+      expect(service.service, 'a service binding to this Worker').toBe(config.name);
+      expect(worker).toMatch(new RegExp(`export \\{ ${service.entrypoint} \\}`));
+      expect(env).toMatch(new RegExp(`^\\s+${service.binding}: Service<${service.entrypoint}>`, 'm'));
+    }
+  });
+
+  it('signed out, the page asks for no token: the kept src/signed-in-hint.ts mirrors the refresh cookie, the Worker applies it, the page checks it first', async () => {
+    const template = join(repo, 'packages/create-lumenize/templates/minimal/src/signed-in-hint.ts');
+    expect(readFileSync(join(project, 'src/signed-in-hint.ts'), 'utf8')).toBe(readFileSync(template, 'utf8'));
+    const { withSignedInHint, SIGNED_IN_HINT } = (await import(template)) as typeof import('../../packages/create-lumenize/templates/minimal/src/signed-in-hint.ts');
+    expect(SIGNED_IN_HINT).toBe('lmz-signed-in');
+    const cookies = (setCookie: string[]) => withSignedInHint(new Response(null, { headers: setCookie.map((c): [string, string] => ['Set-Cookie', c]) })).headers.getSetCookie();
+    const token = 'secret-refresh-token-value';
+    // Set with the refresh cookie, same lifetime, readable by the page, and nothing of the token in it.
+    const set = cookies([`refresh-token=${token}; Path=/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=2592000`]);
+    expect(set.slice(1)).toEqual(['lmz-signed-in=1; Path=/; Secure; SameSite=Strict; Max-Age=2592000']);
+    expect(set[1]).not.toContain(token);
+    // Cleared with it (logout).
+    expect(cookies(['refresh-token=; Path=/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=0']).slice(1)).toEqual(['lmz-signed-in=; Path=/; Secure; SameSite=Strict; Max-Age=0']);
+    // Answers without a refresh cookie (a refused refresh, a link request) are passed on untouched.
+    const plain = new Response('{}', { status: 401, headers: { 'Set-Cookie': 'other=1' } });
+    expect(withSignedInHint(plain)).toBe(plain);
+
+    const worker = readFileSync(join(project, 'src/worker.ts'), 'utf8');
+    expect(worker).toContain("import { withSignedInHint } from './signed-in-hint.ts';");
+    expect(worker).toContain('return response && withSignedInHint(response);');
+    const page = readFileSync(join(project, 'web/main.ts'), 'utf8');
+    const guard = page.indexOf('if (!signedInHint()) return showSignIn();');
+    expect(guard).toBeGreaterThan(0);
+    expect(page.indexOf("fetch('/auth/refresh-token'")).toBeGreaterThan(guard);
+    expect(page.match(/fetch\('\/auth\/refresh-token'/g)).toHaveLength(1);
+  });
+
+  it('the final project type-checks with TypeScript 5.x against the workspace packages (Worker side and browser side)', () => {
+    // The workspace packages resolve to their sources, which compile under the repository's settings
+    // (tsconfig.base.json, with Node types as the repository's own checks use), not the project's (a user's project gets the packed .d.ts instead: the e2e replay checks that,
+    // with the project's own tsconfig files and TypeScript 7, after every step).
+    const base = join(repo, 'tsconfig.base.json');
+    const sides = {
+      'tsconfig.worker-side.json': { extends: base, compilerOptions: { types: ['@cloudflare/workers-types', '@cloudflare/vitest-plugin/types', 'node'] }, include: ['src/**/*.ts', 'test/**/*.ts'] },
+      'tsconfig.browser-side.json': { extends: base, compilerOptions: { lib: ['ES2023', 'ESNext.Disposable', 'DOM', 'DOM.Iterable'], types: ['node'] }, include: ['web/**/*.ts'] },
+    };
+    const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+    for (const [file, config] of Object.entries(sides)) {
+      writeFileSync(join(project, file), JSON.stringify(config));
+      const run = spawnSync(process.execPath, [tsc, '-p', file], { cwd: project, encoding: 'utf8' });
+      expect(`${run.stdout}${run.stderr}`, file).toBe('');
+      expect(run.status).toBe(0);
+    }
+  }, 180_000);
 });
+

@@ -10,7 +10,8 @@
  * (artifacts/demo-reused-link.png) and a signed-out load logs no error; a user who goes offline
  * leaves the others' presence list, and no developer jargon is on screen
  * (artifacts/demo-presence-offline.png); documents are renamed and deleted
- * (artifacts/demo-rename-delete.png).
+ * (artifacts/demo-rename-delete.png). The Activity pane starts with an empty-state message and groups a
+ * run of keystrokes into one row per person (artifacts/demo-activity.png).
  *
  * Without Chromium the suite is skipped with a loud message; under CI=true it must run.
  */
@@ -210,6 +211,47 @@ describe.skipIf(!chromium)('Lumenize Docs in Chromium', () => {
     const back = await panel();
     expect(back.lastEmail).toBe('erin@example.com');
     expect(back.words).toMatch(/^3 words/);
+  }, 180_000);
+
+  it('the Activity pane starts empty with a message, and a run of keystrokes is one row per person, not one per key', async () => {
+    const mona = await userPage('mona@example.com');
+    const noah = await userPage('noah@example.com');
+    const isOpen = (title: string) => document.getElementById('doc-title')?.textContent === title && !(document.getElementById('editor') as HTMLTextAreaElement).disabled;
+    await mona.page.fill('#new-title', 'Activity');
+    await mona.page.press('#new-title', 'Enter');
+    await mona.page.waitForFunction(isOpen, 'Activity');
+    const docId = /#\/doc\/([\w-]+)$/.exec(mona.page.url())![1]!;
+    await noah.page.click(`a[data-doc-id="${docId}"]`, { timeout: 15_000 });
+    await noah.page.waitForFunction(isOpen, 'Activity');
+    const rows = (page: Page) =>
+      page.evaluate(() => ({
+        emptyText: getComputedStyle(document.getElementById('activity')!, '::before').content,
+        rows: Array.from(document.querySelectorAll<HTMLElement>('#activity li'), (li) => ({ who: li.querySelector('.who')?.textContent ?? '', count: Number(li.dataset.count), what: li.querySelector('.what')?.textContent ?? '' })),
+      }));
+
+    // A new document: no rows, and the pane says so.
+    expect(await rows(noah.page)).toEqual({ emptyText: '"No edits yet in this document."', rows: [] });
+
+    // Mona types 24 characters, one key at a time: Noah's pane shows one row for her, counting the edits.
+    const typed = 'Grouped, not one per key';
+    await typeAtEnd(mona.page, typed);
+    await until(noah.page, "Mona's text in Noah's editor", (v) => v.text === typed);
+    const afterMona = await rows(noah.page);
+    expect(afterMona.rows).toHaveLength(1);
+    expect(afterMona.rows[0]!.who).toBe('mona@example.com');
+    expect(afterMona.rows[0]!.count).toBeGreaterThan(1);
+    expect(afterMona.rows[0]!.what).toMatch(new RegExp(`^${afterMona.rows[0]!.count} edits · up to v\\d+`));
+    expect(afterMona.emptyText).toBe('none');
+
+    // Noah types next: a second row (his, "You" on his own screen), still not one per key.
+    await typeAtEnd(noah.page, '!!!');
+    await until(mona.page, "Noah's text in Mona's editor", (v) => v.text === `${typed}!!!`);
+    await noah.page.waitForFunction(() => document.querySelectorAll('#activity li').length === 2, undefined, { timeout: 15_000 });
+    const own = await rows(noah.page);
+    expect(own.rows.map((r) => r.who)).toEqual(['You', 'mona@example.com']);
+    expect(own.rows.reduce((n, r) => n + r.count, 0)).toBeGreaterThanOrEqual(2);
+    mkdirSync(artifacts, { recursive: true });
+    await noah.page.screenshot({ path: join(artifacts, 'demo-activity.png') });
   }, 180_000);
 
   it('an unknown document id in the address opens no phantom document: a toast says so and a listed one opens', async () => {

@@ -8,7 +8,7 @@ import { LumenizeWorker, mesh } from '@lumenize/mesh';
 import { RequestSync, stringify } from '@lumenize/structured-clone';
 import { getDOStub } from '@lumenize/utils';
 import { FetchAuthorizationError } from './errors.ts';
-import { WORK_TYPE } from './limits.ts';
+import { MAX_HANDOFF_BATCH, WORK_TYPE } from './limits.ts';
 import { fetcherFor, performFetch, safeUrl } from './outbound.ts';
 import type { FetchMessage } from './types.ts';
 
@@ -40,17 +40,35 @@ export class FetchExecutorEntrypoint extends LumenizeWorker {
   /** Acknowledges the hand-off at once; fetch and delivery continue in the background. */
   @mesh
   executeFetch(message: FetchMessage): void {
+    const m = this.#authorize(message, 'executeFetch');
+    this.ctx.waitUntil(this.#run(m));
+  }
+
+  /**
+   * The hand-offs one origin DO made in one turn (up to MAX_HANDOFF_BATCH): all are checked before
+   * any is fetched, then each runs as `executeFetch` would. Acknowledges at once.
+   */
+  @mesh
+  executeFetchBatch(messages: FetchMessage[]): void {
+    if (!Array.isArray(messages) || messages.length === 0 || messages.length > MAX_HANDOFF_BATCH) {
+      throw new TypeError(`executeFetchBatch: invalid messages: expected an array of 1 to ${MAX_HANDOFF_BATCH} FetchMessages`);
+    }
+    const checked = messages.map((m) => this.#authorize(m, 'executeFetchBatch'));
+    for (const m of checked) this.ctx.waitUntil(this.#run(m));
+  }
+
+  /** No open proxy: only the origin DO itself may hand off its request (spec §5). */
+  #authorize(message: unknown, method: string): FetchMessage {
     const m = checkMessage(message);
-    // No open proxy: only the origin DO itself may hand off its request (spec §5).
     const caller = this.lmz.callContext.caller;
     if (caller.type !== 'LumenizeDO' || caller.bindingName !== m.originBinding || caller.instanceName !== m.originId) {
-      log.warn('refused executeFetch from a caller that is not the origin DO', { reqId: m.reqId, caller: { type: caller.type, bindingName: caller.bindingName } });
+      log.warn(`refused ${method} from a caller that is not the origin DO`, { reqId: m.reqId, caller: { type: caller.type, bindingName: caller.bindingName } });
       throw new FetchAuthorizationError(
-        `executeFetch refused: the immediate caller must be the LumenizeDO named in the message (${m.originBinding}); nothing was fetched`,
+        `${method} refused: the immediate caller must be the LumenizeDO named in the message (${m.originBinding}); nothing was fetched`,
       );
     }
     log.debug('accepted', { reqId: m.reqId, url: safeUrl(typeof m.request === 'string' ? m.request : m.request.url) });
-    this.ctx.waitUntil(this.#run(m));
+    return m;
   }
 
   async #run(m: FetchMessage): Promise<void> {

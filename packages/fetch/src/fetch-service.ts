@@ -8,6 +8,7 @@ import {
   NadisPlugin,
   decodeOperationChain,
   encodeOperationChain,
+  entryName,
   executeOperationChain,
   executeOperationChainSync,
   newContinuation,
@@ -19,7 +20,8 @@ import { ResponseSync, parse, stringify, type RequestSync } from '@lumenize/stru
 import { FetchIdempotencyError, FetchTimeoutError } from './errors.ts';
 import type { FetchExecutorEntrypoint } from './executor.ts';
 import { keepResult, readRecord, recordKey, type IdempotencyRecord } from './idempotency.ts';
-import { IDEMPOTENCY_GC_ID, IDEMPOTENCY_PREFIX, WORK_TYPE } from './limits.ts';
+import { IDEMPOTENCY_GC_ID, IDEMPOTENCY_PREFIX, MAX_HANDOFF_BATCH, WORK_TYPE } from './limits.ts';
+import { Watchdog, type AlarmsLike } from './watchdog.ts';
 import { fetcherFor, performFetch, safeUrl } from './outbound.ts';
 import { captureContext, fetchContinuation, pendingKey, readPending, writePending, type SettleMeta } from './pending.ts';
 import type { DirectFetchOptions, FetchMessage, ProxyFetchWorkerOptions } from './types.ts';
@@ -32,27 +34,12 @@ const logs = {
 };
 const LOCAL = { requireMeshDecorator: false } as const;
 
-/** The slice of the alarms service the watchdog uses. */
-interface AlarmsLike {
-  schedule(when: Date, continuation: AnyContinuation, options?: { id?: string }): { time: number };
-  getSchedule(id: string): { time: number } | undefined;
-  cancelSchedule(id: string): unknown;
-}
-
 /** The slice of LumenizeDO the plugin uses. */
 interface OriginDO {
   readonly env: object;
   readonly lmz: { readonly instanceNameOrId: string; call(binding: string, instance: string | undefined, remote: AnyContinuation, handler?: AnyContinuation): void };
   readonly svc: { readonly alarms: AlarmsLike };
-}
-
-function handlerName(chain: OperationChain): string {
-  let name = '(anonymous)';
-  for (const op of chain) {
-    if (op.type === 'apply') return name;
-    name = String(op.key);
-  }
-  return name;
+  __receiveResult(workType: string, workId: string, serialized: unknown): Promise<void>;
 }
 
 /**
@@ -62,6 +49,9 @@ function handlerName(chain: OperationChain): string {
 export class Fetch extends NadisPlugin {
   #alarms: AlarmsLike;
   #origin: OriginDO;
+  #watchdog: Watchdog;
+  /** Hand-offs made in this turn, per executor binding, not sent yet. */
+  #outbox = new Map<string, FetchMessage[]>();
   /** Request ids of `direct` fetches in flight in this instance (they store nothing). */
   #direct = new Set<string>();
 
@@ -79,6 +69,7 @@ export class Fetch extends NadisPlugin {
     }
     this.#alarms = alarms;
     this.#origin = doInstance as OriginDO;
+    this.#watchdog = new Watchdog(alarms, this.ctx.storage.kv);
   }
 
   /**
@@ -94,7 +85,10 @@ export class Fetch extends NadisPlugin {
     checkBinding(this.#origin.env, opts.executorBinding, 'executor');
     const id = checkReqId(reqId);
     const kv = this.ctx.storage.kv;
-    if (readPending(kv, id) !== undefined || this.#direct.has(id)) throw new Error(`Request id '${id}' is already pending; use a new id (or none: a random UUID is made)`);
+    // A fresh random UUID cannot collide: only a caller-supplied id costs the read.
+    if (reqId !== undefined && (readPending(kv, id) !== undefined || this.#direct.has(id))) {
+      throw new Error(`Request id '${id}' is already pending; use a new id (or none: a random UUID is made)`);
+    }
     const now = Date.now();
     const key = opts.idempotencyKey;
     const record = key === undefined ? undefined : readRecord(kv, key, now);
@@ -112,25 +106,24 @@ export class Fetch extends NadisPlugin {
     const meta: SettleMeta = { url, handlerTransaction: opts.handlerTransaction, ...(key !== undefined ? { idempotencyKey: key } : {}) };
     const serializedUser = stringify(encodeOperationChain(userChain));
     const ctn = fetchContinuation();
+    const replay = key !== undefined ? record?.result : undefined;
+    const delay = replay !== undefined ? 0 : (opts.testMode?.alarmTimeoutOverride ?? opts.timeout + opts.watchdogGraceMs);
+    // One row per request: the claimable record is also its watchdog entry (deadline).
     writePending(kv, id, ctn.__settle(id, serializedUser, meta, ctn.$result), {
       kind: 'live',
       url,
       callContext: captureContext(this.doInstance),
+      deadline: now + delay,
+      ...(replay !== undefined ? { replay } : {}),
     });
+    this.#watchdog.arm(now + delay);
 
-    const deliver = (serialized: string, at: number) =>
-      this.#alarms.schedule(new Date(at), newContinuation<{ __receiveResult(t: string, id: string, s: string): void }>().__receiveResult(WORK_TYPE, id, serialized), { id });
-
-    if (key !== undefined && record?.result !== undefined) {
-      // A response for this key already arrived: deliver it (through the alarm, now) instead of sending again.
-      deliver(record.result, now);
-      kv.put(recordKey(key), { ...record, reqIds: [...record.reqIds, id] } satisfies IdempotencyRecord);
+    if (key !== undefined && replay !== undefined) {
+      // A response for this key already arrived: the watchdog delivers it (now) instead of sending again.
+      kv.put(recordKey(key), { ...record!, reqIds: [...record!.reqIds, id] } satisfies IdempotencyRecord);
       logs.proxy.info('replayed from the idempotency record; nothing sent', { reqId: id, url: safeUrl(url) });
       return id;
     }
-
-    const delay = opts.testMode?.alarmTimeoutOverride ?? opts.timeout + opts.watchdogGraceMs;
-    deliver(stringify(new FetchTimeoutError(id, url)), now + delay);
     if (key !== undefined) this.#recordAttempt(key, id, record, now + opts.idempotencyTtlMs);
 
     const message: FetchMessage = {
@@ -145,16 +138,44 @@ export class Fetch extends NadisPlugin {
       },
       fetchTimeout: opts.timeout,
     };
-    // Fire-and-forget: the executor answers at once; the handler only logs a failed hand-off
-    // (the watchdog reports it to the user's handler as FetchTimeoutError).
-    this.#origin.lmz.call(
-      opts.executorBinding,
-      undefined,
-      newContinuation<FetchExecutorEntrypoint>().executeFetch(message),
-      ctn.__dispatched(id, ctn.$result),
-    );
+    this.#handOff(opts.executorBinding, message);
     if (logs.proxy.enabled) logs.proxy.debug('dispatched', { reqId: id, url: safeUrl(url), timeout: opts.timeout, watchdogInMs: delay, watchdogAt: now + delay });
     return id;
+  }
+
+  /**
+   * Queues the hand-off; every request made in this turn goes in one call per executor binding
+   * (chunks of MAX_HANDOFF_BATCH), sent as soon as the calling code yields.
+   */
+  #handOff(binding: string, message: FetchMessage): void {
+    const queued = this.#outbox.get(binding);
+    if (queued) return void queued.push(message);
+    this.#outbox.set(binding, [message]);
+    // A promise job (not a timer): it keeps this call's async context and runs before the DO's next event.
+    void Promise.resolve().then(() => this.#flush(binding));
+  }
+
+  #flush(binding: string): void {
+    const messages = this.#outbox.get(binding) ?? [];
+    this.#outbox.delete(binding);
+    const ctn = fetchContinuation();
+    for (let i = 0; i < messages.length; i += MAX_HANDOFF_BATCH) {
+      const chunk = messages.slice(i, i + MAX_HANDOFF_BATCH);
+      const ids = chunk.map((m) => m.reqId);
+      try {
+        // Fire-and-forget: the executor answers at once; the handler only logs a failed hand-off
+        // (the watchdog reports it to the user's handler as FetchTimeoutError).
+        this.#origin.lmz.call(
+          binding,
+          undefined,
+          chunk.length === 1 ? newContinuation<FetchExecutorEntrypoint>().executeFetch(chunk[0]) : newContinuation<FetchExecutorEntrypoint>().executeFetchBatch(chunk),
+          ctn.__dispatched(ids, ctn.$result),
+        );
+        if (logs.proxy.enabled) logs.proxy.debug('handed off', { reqIds: ids, batch: chunk.length });
+      } catch (error) {
+        logs.proxy.error('hand-off could not be sent; the watchdog will report a timeout', { reqIds: ids, error });
+      }
+    }
   }
 
   /**
@@ -184,7 +205,7 @@ export class Fetch extends NadisPlugin {
 
   /** Framework-only (the claimed pending record's continuation): cancels the watchdog, runs the handler. */
   __settle(reqId: string, serializedUser: string, meta: SettleMeta, result: unknown): unknown {
-    this.#alarms.cancelSchedule(reqId);
+    // No watchdog to cancel: the claim deleted the record, which was the request's watchdog entry.
     if (meta.idempotencyKey !== undefined) this.#afterKeyedSettle(reqId, meta, result);
     let chain: OperationChain;
     try {
@@ -206,10 +227,28 @@ export class Fetch extends NadisPlugin {
     logs.settle.info('late response of a timed-out request', { reqId, kept: outcome });
   }
 
-  /** Framework-only: the executor answered the hand-off (from here on this DO holds no I/O for the request). */
-  __dispatched(reqId: string, outcome: unknown): void {
-    if (outcome instanceof Error) logs.proxy.warn('hand-off to the executor failed; the watchdog will report a timeout', { reqId, error: outcome });
-    else if (logs.proxy.enabled) logs.proxy.debug('hand-off acknowledged by the executor', { reqId });
+  /** Framework-only: the executor answered the hand-off (from here on this DO holds no I/O for these requests). */
+  __dispatched(reqIds: string[], outcome: unknown): void {
+    for (const reqId of reqIds) {
+      if (outcome instanceof Error) logs.proxy.warn('hand-off to the executor failed; the watchdog will report a timeout', { reqId, error: outcome });
+      else if (logs.proxy.enabled) logs.proxy.debug('hand-off acknowledged by the executor', { reqId });
+    }
+  }
+
+  /**
+   * Framework-only (the watchdog schedule): answers every request past its deadline through the
+   * same claim a result takes (a `FetchTimeoutError`, or an idempotency replay), so a result that
+   * arrives later is a no-op; then the schedule has moved to the next deadline.
+   */
+  async __watchdog(armedFor: number): Promise<void> {
+    for (const due of this.#watchdog.fire(armedFor)) {
+      const outcome = due.replay ?? stringify(new FetchTimeoutError(due.reqId, due.url));
+      try {
+        await this.#origin.__receiveResult(WORK_TYPE, due.reqId, outcome);
+      } catch (error) {
+        logs.settle.error('watchdog delivery failed', { reqId: due.reqId, url: safeUrl(due.url), error });
+      }
+    }
   }
 
   /** Framework-only (the sweeper alarm): deletes expired idempotency records and their late catchers. */
@@ -258,7 +297,7 @@ export class Fetch extends NadisPlugin {
 
   /** Runs the user's handler with the result injected; never throws (errors are logged). */
   #runHandler(userChain: OperationChain, result: unknown, meta: SettleMeta, reqId: string, log: typeof logs.settle): unknown {
-    const name = handlerName(userChain);
+    const name = entryName(userChain);
     const where = { reqId, handler: name, url: safeUrl(meta.url) };
     let chain: OperationChain;
     try {

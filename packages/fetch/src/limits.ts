@@ -14,6 +14,12 @@ export const MAX_IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Largest serialized response kept in a dedupe record (chars); bigger ones are not kept. */
 export const MAX_IDEMPOTENT_RESULT_CHARS = 1024 * 1024;
+/**
+ * Most hand-offs in one call to the executor (requests made in one turn share calls). Six, because
+ * one Worker invocation may hold at most six outbound connections at once: more would queue
+ * upstream requests behind each other inside the executor.
+ */
+export const MAX_HANDOFF_BATCH = 6;
 /** Longest caller-supplied request id. */
 export const MAX_REQ_ID_LENGTH = 128;
 /** The work type under which results reach `LumenizeDO.__receiveResult`. */
@@ -22,6 +28,8 @@ export const WORK_TYPE = 'fetch';
 export const PENDING_PREFIX = `__lmz_${WORK_TYPE}_pending:`;
 /** KV prefix of idempotency dedupe records. */
 export const IDEMPOTENCY_PREFIX = '__lmz_fetch_idem:';
+/** Alarm id of the one multiplexed watchdog (at the earliest pending deadline). */
+export const WATCHDOG_ID = '__lmz_fetch_watchdog';
 /** Alarm id of the one dedupe-record sweeper. */
 export const IDEMPOTENCY_GC_ID = '__lmz_fetch_idem_gc';
 /** The header an idempotency key travels in. */

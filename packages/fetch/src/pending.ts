@@ -2,7 +2,8 @@
  * The pending record of one proxied request (spec fetch §4), stored in the origin DO's KV under
  * `__lmz_fetch_pending:{reqId}` — the key `LumenizeDO.__receiveResult('fetch', reqId, …)` claims.
  * Claiming deletes it, so whichever of result, watchdog or duplicate arrives first runs the handler
- * and every later one finds nothing.
+ * and every later one finds nothing. The record also carries the request's watchdog deadline (one
+ * row per request; see watchdog.ts).
  */
 import { encodeOperationChain, getOperationChain, newContinuation, type AnyContinuation, type CallContext, type Continuation, type WireOperationChain } from '@lumenize/mesh';
 import { PENDING_PREFIX } from './limits.ts';
@@ -22,14 +23,19 @@ export interface PendingRecord {
   /** `live`: the user's handler waits; `late`: a timed-out keyed request waits for a late response. */
   kind: 'live' | 'late';
   url: string;
+  /** `live` only: when the watchdog answers with a FetchTimeoutError (epoch ms). One row per request: this is its watchdog entry. */
+  deadline?: number;
+  /** `live` only: an idempotency replay, delivered by the watchdog at `deadline` instead of a timeout. */
+  replay?: string;
 }
 
 /** The framework side of a continuation: `svc.fetch.<method>(...)`. */
 export interface FetchHandlers {
   __settle(reqId: string, serializedUser: string, meta: SettleMeta, result: unknown): unknown;
   __late(reqId: string, idempotencyKey: string, result: unknown): void;
-  __dispatched(reqId: string, outcome: unknown): void;
+  __dispatched(reqIds: string[], outcome: unknown): void;
   __sweepIdempotency(): void;
+  __watchdog(armedFor: number): Promise<void>;
 }
 
 export function pendingKey(reqId: string): string {

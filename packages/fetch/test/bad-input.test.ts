@@ -6,6 +6,7 @@
 import { env } from 'cloudflare:test';
 import { stringify } from '@lumenize/structured-clone';
 import { describe, expect, it } from 'vitest';
+import { WATCHDOG_ID } from '../src/limits.ts';
 import { endpointUrl } from './nodes.ts';
 import { deliveriesOf, endpoints, holding, logged, logsOf, mark, OFFLINE, origin, unique } from './helpers.ts';
 
@@ -139,8 +140,10 @@ describe('handler problems at delivery time', () => {
     const log = await logged('lmz.fetch.Fetch.__settle', 'error', (r) => (r.data as { reqId?: string })?.reqId === id, since);
     expect(log.data).toMatchObject({ handler: 'notThere' });
     expect(await origin(name).storageRows()).toEqual(EMPTY);
-    // The watchdog is gone too: nothing can run it again.
-    expect(await origin(name).triggerAlarms(1)).toEqual([]);
+    // Its watchdog entry went with the claim: the shared watchdog still fires once, and runs nothing.
+    expect(await origin(name).triggerAlarms(1)).toEqual([WATCHDOG_ID]);
+    expect(await origin(name).deliveries('t')).toEqual([]);
+    expect(await origin(name).watchdog()).toBeNull();
   });
 });
 

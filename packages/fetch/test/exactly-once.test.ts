@@ -7,6 +7,7 @@
 import { evict, runNextAlarm, testClock } from '@lumenize/testing';
 import { ResponseSync, stringify } from '@lumenize/structured-clone';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WATCHDOG_ID } from '../src/limits.ts';
 import { endpointUrl } from './nodes.ts';
 import { deliveriesOf, endpoints, holding, logged, mark, OFFLINE, origin, unique, until } from './helpers.ts';
 
@@ -40,7 +41,7 @@ describe('watchdog', () => {
     const since = mark();
     const id = await origin(name).proxyTo(endpointUrl(name, '/uuid'), { tag: 't' }, { ...OFFLINE, testMode: { simulateDeliveryFailure: true, alarmTimeoutOverride: 0 } });
     await logged('lmz.fetch.FetchExecutorEntrypoint', 'warn', hasReqId(id), since);
-    expect(await origin(name).triggerAlarms()).toEqual([id]);
+    expect(await origin(name).triggerAlarms()).toEqual([WATCHDOG_ID]);
     const [d] = await origin(name).deliveries('t');
     expect(d).toMatchObject({ errorName: 'FetchTimeoutError', ambiguous: true, reqId: id });
   });
@@ -49,8 +50,12 @@ describe('watchdog', () => {
     const name = unique('w9');
     const id = await origin(name).proxyTo(endpointUrl(name, '/uuid'), { tag: 't' }, OFFLINE);
     await deliveriesOf(name, 't');
-    expect(await origin(name).schedule(id)).toBeUndefined();
-    expect(await origin(name).triggerAlarms(1)).toEqual([]);
+    // The claim deleted the record, which was the request's watchdog entry.
+    expect(await origin(name).hasPending(id)).toBe(false);
+    // The shared schedule still fires once (settling writes nothing to it) and runs no handler.
+    expect(await origin(name).triggerAlarms(1)).toEqual([WATCHDOG_ID]);
+    expect(await origin(name).deliveries('t')).toHaveLength(1);
+    expect(await origin(name).watchdog()).toBeNull();
     expect((await runNextAlarm(origin(name))).ran).toBe(false);
     // A watchdog whose cancellation was lost fires the same claim: nothing to claim, nothing runs.
     await origin(name).__receiveResult('fetch', id, stringify(new Error('late watchdog')));
@@ -83,9 +88,10 @@ describe('exactly once: duplicates and concurrent arrivals', () => {
     const all = await origin(name).deliveries('t');
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ kind: 'response', status: 201 });
-    // The watchdog was cancelled with the claim.
-    expect((await runNextAlarm(origin(name))).ran).toBe(false);
+    // The watchdog entry went with the claim: the shared schedule fires and runs nothing.
+    expect((await runNextAlarm(origin(name))).ran).toBe(true);
     expect(await origin(name).deliveries('t')).toHaveLength(1);
+    expect(await origin(name).watchdog()).toBeNull();
   });
 
   it('result and watchdog arriving together: whichever claims first runs, the other is a no-op', async () => {
@@ -133,21 +139,33 @@ describe('exactly once across eviction', () => {
     expect(await origin(name).storageRows()).toEqual(EMPTY);
   });
 
+  // The 5 s upstream is kept; every step waits on an event (a log record or a stored
+  // fact), never on time: hand-off acknowledged → upstream has the request → origin evicted →
+  // upstream answers (its own timestamp) → the fresh instance's handler ran.
   it('eviction while waiting (5 s upstream, /delay/5000): the handler runs exactly once in a fresh instance', async () => {
     const name = unique('e-5s');
     const since = mark();
     const before = await origin(name).token();
     const id = await origin(name).proxyTo(endpointUrl(name, '/delay/5000'), { tag: 't' }, OFFLINE);
+    // The origin's only I/O for the request, the hand-off, has completed…
     await logged('lmz.fetch.Fetch.proxy', 'debug', (r) => hasReqId(id)(r) && r.message.includes('acknowledged'), since);
+    // …and the upstream holds the request (counted on arrival, before its 5 s wait).
+    await until(() => endpoints(name).requestCount(), (n) => n === 1);
     await evict(origin(name));
-    // Ordering is checked, not assumed: the upstream had not answered when the origin went away.
-    expect((await endpoints(name).trackingSnapshot()).response).toBeUndefined();
-    const [d] = await until(() => origin(name).deliveries('t'), (all) => all.length > 0, 15_000);
+    const evictedAt = Date.now();
+    // The origin holds no pending I/O while waiting: the delivery is a new inbound call.
+    const ran = await logged('lmz.fetch.Fetch.__settle', 'info', (r) => hasReqId(id)(r) && r.message === 'handler ran', since);
+    expect(ran.data).toMatchObject({ outcome: 200 });
+    const [d] = await origin(name).deliveries('t');
+    // Ordering is read from the events, not assumed: the upstream answered after the eviction.
+    expect(Date.parse((JSON.parse(d.text!) as { timestamp: string }).timestamp)).toBeGreaterThanOrEqual(evictedAt);
     expect(d.instance).not.toBe(before);
+    expect(d.instance).toBe(await origin(name).token());
     expect(d).toMatchObject({ kind: 'response', status: 200 });
     expect(await origin(name).deliveries('t')).toHaveLength(1);
     expect(await endpoints(name).requestCount()).toBe(1);
-  }, 20_000);
+    expect(await origin(name).storageRows()).toEqual(EMPTY);
+  }, 30_000);
 
   it('eviction, then the watchdog wins in the fresh instance; the late result after it is a no-op', async () => {
     const name = unique('e-wd');
@@ -173,7 +191,7 @@ describe('exactly once across eviction', () => {
     await logged('lmz.fetch.FetchExecutorEntrypoint', 'warn', hasReqId(id), since);
     expect(await origin(name).wrote('t')).toBe(false);
     expect(await origin(name).hasPending(id)).toBe(true);
-    expect(await origin(name).schedule(id)).toBeDefined();
+    expect(await origin(name).watchdog()).toBe(await origin(name).deadline(id));
     expect((await runNextAlarm(origin(name))).ran).toBe(true);
     const all = await origin(name).deliveries('t');
     expect(all).toHaveLength(1);
@@ -193,7 +211,7 @@ describe('handler errors (item 22)', () => {
     expect(await origin(name).wrote('t')).toBe(false);
     expect(await origin(name).deliveries('t')).toEqual([]);
     expect(await origin(name).storageRows()).toEqual(EMPTY);
-    expect(await origin(name).triggerAlarms(1)).toEqual([]);
+    expect(await origin(name).triggerAlarms(1)).toEqual([WATCHDOG_ID]);
     expect(await origin(name).deliveries('t')).toEqual([]);
   });
 
@@ -204,7 +222,7 @@ describe('handler errors (item 22)', () => {
     await logged('lmz.fetch.Fetch.__settle', 'error', hasReqId(id), since);
     expect(await origin(name).wrote('t')).toBe(true);
     expect(await origin(name).deliveries('t')).toHaveLength(1);
-    expect(await origin(name).triggerAlarms(1)).toEqual([]);
+    expect(await origin(name).triggerAlarms(1)).toEqual([WATCHDOG_ID]);
     expect(await origin(name).deliveries('t')).toHaveLength(1);
   });
 

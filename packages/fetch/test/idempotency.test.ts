@@ -4,9 +4,10 @@
  * the same key reuses a response that already arrived — even one that arrived after an ambiguous
  * timeout — instead of sending again. Proven against the test endpoints' request counter.
  */
-import { runNextAlarm, testClock } from '@lumenize/testing';
+import { advanceClock, runNextAlarm, testClock } from '@lumenize/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../src/index.ts';
+import { WATCHDOG_ID } from '../src/limits.ts';
 import { endpointUrl } from './nodes.ts';
 import { deliveriesOf, endpoints, holding, logged, mark, OFFLINE, origin, unique, until } from './helpers.ts';
 
@@ -41,7 +42,8 @@ describe('idempotency keys', () => {
     const since = mark();
     const retry = await stub.proxyTo(endpointUrl(name, '/hold/k'), { tag: 'retry' }, { ...OFFLINE, idempotencyKey: 'pay-1' });
     await logged('lmz.fetch.Fetch.proxy', 'info', hasReqId(retry), since);
-    expect(await stub.triggerAlarms()).toEqual([retry]);
+    // The replay is a pending record due now; the watchdog delivers it.
+    expect(await stub.triggerAlarms()).toEqual([WATCHDOG_ID]);
     const [d] = await stub.deliveries('retry');
     expect(d).toMatchObject({ kind: 'response', status: 200 });
     expect(JSON.parse(d.text!)).toEqual({ hold: 'k', released: true });
@@ -109,9 +111,11 @@ describe('idempotency keys', () => {
     await stub.proxyTo(endpointUrl(name, '/uuid'), { tag: 'first' }, { ...OFFLINE, idempotencyKey: 'ttl-1', idempotencyTtlMs: 60_000 });
     await deliveriesOf(name, 'first');
     expect(await stub.storageRows()).toEqual({ pending: 0, idempotency: 1, alarms: 1 });
-    const run = await runNextAlarm(stub); // virtual clock → the sweeper, 60 s later
-    expect(run.ran).toBe(true);
+    // Virtual clock → 60 s later: the idle watchdog (at 32 s) ends, then the sweeper runs.
+    const runs = await advanceClock(60_000, stub);
+    expect(runs.filter((r) => r.ran)).toHaveLength(2);
     expect(await stub.storageRows()).toEqual({ pending: 0, idempotency: 0, alarms: 0 });
+    expect(await stub.watchdog()).toBeNull();
     await stub.proxyTo(endpointUrl(name, '/uuid'), { tag: 'later' }, { ...OFFLINE, idempotencyKey: 'ttl-1' });
     await deliveriesOf(name, 'later');
     expect(await endpoints(name).requestCount()).toBe(2);

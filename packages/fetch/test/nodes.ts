@@ -6,6 +6,7 @@
 import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';
 import { LumenizeDO, LumenizeWorker, mesh, type Continuation } from '@lumenize/mesh';
 import { RequestSync, ResponseSync } from '@lumenize/structured-clone';
+import { WATCHDOG_ID } from '../src/limits.ts';
 import { Fetch, FetchTimeoutError, type DirectFetchOptions, type ProxyFetchWorkerOptions, type FetchExecutorEntrypoint } from '../src/index.ts';
 
 /** What a handler call recorded (plain data, readable over Workers RPC). */
@@ -99,11 +100,11 @@ export class FetchTestDO extends LumenizeDO {
    * proxy() plus what storage holds in the same turn. The clock is read before and after: under the
    * test pool it can move by a millisecond inside a turn, so the service's own reading is bracketed.
    */
-  proxyAndInspect(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions): { id: string; before: number; after: number; schedule: { time: number } | undefined; pending: boolean } {
+  proxyAndInspect(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions): { id: string; before: number; after: number; deadline: number | undefined; watchdog: number | null; pending: boolean } {
     const before = Date.now();
     const id = this.proxyTo(url, ctx, options);
     const after = Date.now();
-    return { id, before, after, schedule: this.schedule(id), pending: this.hasPending(id) };
+    return { id, before, after, deadline: this.deadline(id), watchdog: this.watchdog(), pending: this.hasPending(id) };
   }
 
   proxyFirst(url: string, ctx: Ctx, options?: ProxyFetchWorkerOptions): string {
@@ -262,13 +263,26 @@ export class FetchTestDO extends LumenizeDO {
     return this.svc.alarms.getSchedules().length;
   }
 
-  /** Rows of our storage: KV keys by prefix and alarm schedules. */
+  /** The one multiplexed watchdog schedule's time, or null when none is armed. */
+  watchdog(): number | null {
+    return this.svc.alarms.getSchedule(WATCHDOG_ID)?.time ?? null;
+  }
+
+  /** The watchdog deadline stored in a request's pending record (its watchdog entry). */
+  deadline(reqId: string): number | undefined {
+    return this.ctx.storage.kv.get<{ deadline?: number }>(`__lmz_fetch_pending:${reqId}`)?.deadline;
+  }
+
+  /**
+   * Rows of our storage: KV keys by prefix, and alarm schedules other than the shared watchdog
+   * (it outlives settled requests by design and ends on its own; tests check it with watchdog()).
+   */
   storageRows(): { pending: number; idempotency: number; alarms: number } {
     const kv = this.ctx.storage.kv;
     return {
       pending: [...kv.list({ prefix: '__lmz_fetch_pending:' })].length,
       idempotency: [...kv.list({ prefix: '__lmz_fetch_idem:' })].length,
-      alarms: this.svc.alarms.getSchedules().length,
+      alarms: this.svc.alarms.getSchedules().filter((s) => s.id !== WATCHDOG_ID).length,
     };
   }
 
@@ -343,6 +357,22 @@ export class HostileDO extends LumenizeDO {
         undefined,
         this.ctn<FetchExecutorEntrypoint>().executeFetch({ reqId: crypto.randomUUID(), request: url, originBinding: 'FETCH_DO', originId: victim, options: { outboundBinding: 'TEST_ENDPOINTS' }, fetchTimeout: 5000 }),
       );
+      return 'accepted';
+    } catch (e) {
+      return { name: (e as Error).name, message: (e as Error).message };
+    }
+  }
+
+  /**
+   * A batch whose first message is honest (this DO's own origin) and whose last names `victim`:
+   * the whole batch must be refused. `size` pads it with honest messages.
+   */
+  async impersonateBatch(url: string, victim: string, size = 2): Promise<{ name: string; message: string } | 'accepted'> {
+    const own = { originBinding: 'HOSTILE_DO', originId: this.lmz.instanceNameOrId ?? '' };
+    const message = (origin: { originBinding: string; originId: string }) => ({ reqId: crypto.randomUUID(), request: url, ...origin, options: { outboundBinding: 'TEST_ENDPOINTS' }, fetchTimeout: 5000 });
+    const batch = size === 0 ? [] : [...Array.from({ length: size - 1 }, () => message(own)), message({ originBinding: 'FETCH_DO', originId: victim })];
+    try {
+      await this.lmz.callRaw('FETCH_EXECUTOR', undefined, this.ctn<FetchExecutorEntrypoint>().executeFetchBatch(batch));
       return 'accepted';
     } catch (e) {
       return { name: (e as Error).name, message: (e as Error).message };

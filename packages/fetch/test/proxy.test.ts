@@ -3,9 +3,12 @@
  * Every upstream is the in-process TestEndpointsDO reached through `outboundBinding` (offline).
  */
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { runNextAlarm, testClock } from '@lumenize/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checksum, endpointUrl } from './nodes.ts';
 import { deliveriesOf, endpoints, holding, logged, mark, OFFLINE, origin, unique, until } from './helpers.ts';
+
+afterEach(() => testClock.reset());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -79,26 +82,59 @@ describe('proxy: request ids and results', () => {
     await endpoints(name).release('never');
   });
 
+  // Single-row layout (spec §8): the request's watchdog entry is the deadline inside its pending
+  // record, and the one shared watchdog schedule sits at the earliest deadline (`getSchedule(reqId)`
+  // of the spec's wording is `deadline(reqId)` plus `watchdog()` here).
   it('item 11: the watchdog time is now + timeout + grace and the pending key exists; both go on delivery', async () => {
     const name = unique('p11');
     const stub = origin(name);
     const since = mark();
-    const { id, before, after, schedule, pending } = await stub.proxyAndInspect(endpointUrl(name, '/hold/k'), { tag: 't' }, { ...OFFLINE, timeout: 4_000, watchdogGraceMs: 700 });
-    // The alarm time is exactly what the service computed from its own clock reading in that turn…
+    const { id, before, after, deadline, watchdog, pending } = await stub.proxyAndInspect(endpointUrl(name, '/hold/k'), { tag: 't' }, { ...OFFLINE, timeout: 4_000, watchdogGraceMs: 700 });
+    // The deadline is exactly what the service computed from its own clock reading in that turn…
     const dispatched = await logged('lmz.fetch.Fetch.proxy', 'debug', (r) => r.message === 'dispatched' && (r.data as { reqId?: string }).reqId === id, since);
     expect(dispatched.data).toMatchObject({ watchdogInMs: 4_700 });
-    expect(schedule?.time).toBe((dispatched.data as { watchdogAt: number }).watchdogAt);
+    expect(deadline).toBe((dispatched.data as { watchdogAt: number }).watchdogAt);
     // …and that reading lies within the calling method's turn (now + timeout + grace).
-    expect(schedule!.time - 4_700).toBeGreaterThanOrEqual(before);
-    expect(schedule!.time - 4_700).toBeLessThanOrEqual(after);
+    expect(deadline! - 4_700).toBeGreaterThanOrEqual(before);
+    expect(deadline! - 4_700).toBeLessThanOrEqual(after);
+    // The only request of this DO: the shared watchdog is armed at its deadline.
+    expect(watchdog).toBe(deadline);
     expect(pending).toBe(true);
-    expect(await stub.storageRows()).toEqual({ pending: 1, idempotency: 0, alarms: 1 });
+    expect(await stub.storageRows()).toEqual({ pending: 1, idempotency: 0, alarms: 0 });
     await holding(name, 'k');
     await endpoints(name).release('k');
     await deliveriesOf(name, 't');
-    expect(await stub.schedule(id)).toBeUndefined();
     expect(await stub.hasPending(id)).toBe(false);
+    expect(await stub.deadline(id)).toBeUndefined();
     expect(await stub.storageRows()).toEqual({ pending: 0, idempotency: 0, alarms: 0 });
+    // Settling wrote nothing to the schedule; when it fires it finds nothing due and ends.
+    expect(await stub.watchdog()).toBe(deadline);
+    expect((await runNextAlarm(stub)).ran).toBe(true);
+    expect(await stub.deliveries('t')).toHaveLength(1);
+    expect(await stub.watchdog()).toBeNull();
+  });
+
+  it('single-row layout: a later deadline leaves the armed watchdog alone; an earlier one moves it; each fires on time', async () => {
+    const name = unique('p11b');
+    const stub = origin(name);
+    const slow = await stub.proxyAndInspect(endpointUrl(name, '/hold/a'), { tag: 'a' }, { ...OFFLINE, timeout: 10_000 });
+    const later = await stub.proxyAndInspect(endpointUrl(name, '/hold/b'), { tag: 'b' }, { ...OFFLINE, timeout: 20_000 });
+    expect(later.watchdog).toBe(slow.deadline);
+    const sooner = await stub.proxyAndInspect(endpointUrl(name, '/hold/c'), { tag: 'c' }, { ...OFFLINE, timeout: 1_000 });
+    expect(sooner.watchdog).toBe(sooner.deadline);
+    await Promise.all(['a', 'b', 'c'].map((k) => holding(name, k)));
+    // Virtual clock → each deadline in turn: one timeout per run, earliest first, the schedule moving on.
+    expect((await runNextAlarm(stub)).ran).toBe(true);
+    expect((await stub.deliveries('c')).map((d) => d.errorName)).toEqual(['FetchTimeoutError']);
+    expect(await stub.watchdog()).toBe(slow.deadline);
+    expect((await runNextAlarm(stub)).ran).toBe(true);
+    expect((await stub.deliveries('a')).map((d) => d.errorName)).toEqual(['FetchTimeoutError']);
+    expect(await stub.watchdog()).toBe(later.deadline);
+    expect((await runNextAlarm(stub)).ran).toBe(true);
+    expect((await stub.deliveries('b')).map((d) => d.errorName)).toEqual(['FetchTimeoutError']);
+    expect(await stub.watchdog()).toBeNull();
+    expect(await stub.storageRows()).toEqual({ pending: 0, idempotency: 0, alarms: 0 });
+    for (const k of ['a', 'b', 'c']) await endpoints(name).release(k);
   });
 
   it('item 12: a $result marker in the first position receives the result; context stays in place', async () => {

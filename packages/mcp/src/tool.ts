@@ -4,7 +4,9 @@
  * describes the tool's `arguments` object; it is checked before the method runs. Runtime-neutral.
  * Guide: docs/mcp.md#tools.
  */
-import { compileMethodSchemas, isJsonSchema, isStandardSchema, type ArgSchema, type MethodSchemas, type OriginAuth, type SchemaOutput } from '@lumenize/mesh';
+import { compileMethodSchemas, type ArgSchema, type MethodSchemas, type OriginAuth, type SchemaOutput } from '@lumenize/mesh';
+import { describeInput } from './schema-describe.ts';
+import { declaredMethods } from './declared.ts';
 
 /** What `@tool` declares. */
 export interface ToolOptions<S extends ArgSchema = ArgSchema> {
@@ -36,21 +38,6 @@ export interface ToolSpec {
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const registry = new WeakMap<object, ToolSpec>();
 
-/** The JSON Schema of `input` for `tools/list` (MCP requires `type: "object"` at the root). */
-function describe(input: ArgSchema, explicit: object | undefined, where: string): Record<string, unknown> {
-  let schema: unknown = explicit;
-  if (schema === undefined && isStandardSchema(input)) {
-    const js = (input['~standard'] as { jsonSchema?: { input?: (o: { target: string }) => unknown } }).jsonSchema;
-    schema = typeof js?.input === 'function' ? js.input({ target: 'draft-2020-12' }) : { type: 'object' };
-  } else if (schema === undefined) {
-    schema = input;
-  }
-  if (!isJsonSchema(schema) || typeof schema !== 'object') throw new TypeError(`${where}: the input schema must describe an object (a JSON Schema object)`);
-  const out = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
-  if (out.type !== 'object') throw new TypeError(`${where}: the input schema must have type "object" (MCP tool arguments are an object)`);
-  return out;
-}
-
 /** Reports progress of a running tool (`notifications/progress`); a no-op when the client asked for none. */
 export type ProgressSink = (progress: number, total?: number, message?: string) => void;
 
@@ -64,6 +51,11 @@ export interface ToolCallExtra {
   readonly requestId: string | number;
   /** Sends a progress notification to the caller, when its request carried a `progressToken`. */
   readonly progress: ProgressSink;
+  /**
+   * Aborts when the client cancels the request (`notifications/cancelled`); its `reason` is a
+   * `CancelledError`. Stop work and return or throw: no response is sent for a cancelled request.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** A TC39 method decorator whose method receives the schema's output (and a {@link ToolCallExtra}). */
@@ -82,7 +74,7 @@ export function tool<const S extends ArgSchema>(options: ToolOptions<S>): ToolDe
     const name = options.name ?? method;
     if (!NAME.test(name)) throw new TypeError(`@tool on '${method}': name '${name}' must match ${NAME}`);
     const where = `@tool '${name}'`;
-    const inputSchema = describe(options.input, options.inputJsonSchema, where);
+    const inputSchema = describeInput(options.input, options.inputJsonSchema, where);
     const schemas = compileMethodSchemas(name, [options.input], undefined);
     registry.set(value, { name, method, description: options.description, inputSchema, schemas, ...(options.title ? { title: options.title } : {}) });
   };
@@ -91,12 +83,9 @@ export function tool<const S extends ArgSchema>(options: ToolOptions<S>): ToolDe
 /** Every tool declared on `instance`'s class chain (nearest class wins on a name clash). */
 export function toolsOf(instance: object): Map<string, ToolSpec> {
   const found = new Map<string, ToolSpec>();
-  for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      const desc = Object.getOwnPropertyDescriptor(proto, key);
-      const spec = typeof desc?.value === 'function' ? registry.get(desc.value) : undefined;
-      if (spec && !found.has(spec.name)) found.set(spec.name, spec);
-    }
+  for (const [, method] of declaredMethods(instance)) {
+    const spec = registry.get(method);
+    if (spec && !found.has(spec.name)) found.set(spec.name, spec);
   }
   return found;
 }

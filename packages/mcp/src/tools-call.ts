@@ -1,12 +1,24 @@
 /**
  * `tools/list` and `tools/call`: arguments are checked against the tool's schema before the method
- * runs (a refusal is JSON-RPC `-32602` naming the tool, the argument and the path); the method gets
- * the session's `originAuth` in its second argument; a throw is a tool error result.
+ * runs (a refusal is JSON-RPC `-32602` naming the tool, the argument and the path); the method runs
+ * under the session's call context and gets `{ originAuth, sessionId, requestId, progress, signal }`
+ * as its second argument; a throw is a tool error result.
  */
 import { ArgumentValidationError, checkArgs, runAsync, type OriginAuth } from '@lumenize/mesh';
 import type { CallToolResult, RequestId, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { runAsSession } from './call-context.ts';
 import { ErrorCode, rpcError, rpcResult } from './jsonrpc.ts';
+import { isPlainObject } from './schema-describe.ts';
 import type { ProgressSink, ToolCallExtra, ToolSpec } from './tool.ts';
+
+/** What one request runs with. */
+export interface RequestScope {
+  sessionId: string;
+  originAuth: OriginAuth | undefined;
+  id: RequestId;
+  progress: ProgressSink;
+  signal: AbortSignal;
+}
 
 export function listTools(tools: Map<string, ToolSpec>): Tool[] {
   return [...tools.values()].map((t) => ({
@@ -17,12 +29,6 @@ export function listTools(tools: Map<string, ToolSpec>): Tool[] {
   }));
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** A tool's return value as an MCP result: text for a string, JSON text (+ structuredContent) otherwise. */
 function toResult(value: unknown): CallToolResult {
   if (value === undefined) return { content: [] };
@@ -31,7 +37,8 @@ function toResult(value: unknown): CallToolResult {
   return isPlainObject(value) ? { content: [{ type: 'text', text }], structuredContent: value } : { content: [{ type: 'text', text }] };
 }
 
-export async function callTool(host: object, tools: Map<string, ToolSpec>, sessionId: string, originAuth: OriginAuth | undefined, id: RequestId, params: unknown, progress: ProgressSink): Promise<Record<string, unknown>> {
+export async function callTool(host: object, tools: Map<string, ToolSpec>, scope: RequestScope, params: unknown): Promise<Record<string, unknown>> {
+  const { id } = scope;
   if (!isPlainObject(params) || typeof params.name !== 'string') return rpcError(id, ErrorCode.InvalidParams, 'Invalid params: tools/call needs { name: string, arguments?: object }');
   const spec = tools.get(params.name);
   if (!spec) return rpcError(id, ErrorCode.InvalidParams, `Unknown tool: ${params.name.slice(0, 128)}`);
@@ -48,8 +55,8 @@ export async function callTool(host: object, tools: Map<string, ToolSpec>, sessi
   const method = (host as Record<string, unknown>)[spec.method];
   if (typeof method !== 'function') return rpcError(id, ErrorCode.InternalError, `Tool '${spec.name}' has no method`);
   try {
-    const extra: ToolCallExtra = Object.freeze({ sessionId, requestId: id, progress, ...(originAuth ? { originAuth: Object.freeze(originAuth) } : {}) });
-    const value: unknown = await method.call(host, values[0], extra);
+    const extra: ToolCallExtra = Object.freeze({ sessionId: scope.sessionId, requestId: id, progress: scope.progress, signal: scope.signal, ...(scope.originAuth ? { originAuth: Object.freeze(scope.originAuth) } : {}) });
+    const value: unknown = await runAsSession(host, scope.sessionId, scope.originAuth, () => method.call(host, values[0], extra));
     return rpcResult(id, toResult(value));
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : 'Tool failed';

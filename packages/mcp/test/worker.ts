@@ -2,7 +2,7 @@
 import { createAuthMiddleware } from '@lumenize/auth';
 import { routeMcpRequest } from '../src/index.ts';
 
-export { McpSessionDO } from './nodes.ts';
+export { McpSessionDO, McpResourceDO } from './nodes.ts';
 
 /** wrangler dev gets the PEM base64-encoded (a `--var` value is one line); workerd tests get it raw. */
 function publicPem(env: Cloudflare.Env): string {
@@ -19,6 +19,14 @@ export default {
       return new Response('ok');
     }
     const auth = await createAuthMiddleware({ publicKeysPem: [publicPem(env)] });
-    return (await routeMcpRequest(request, env, { binding: 'MCP_SESSION', onBeforeRequest: auth })) ?? new Response('Not Found', { status: 404 });
+    return (
+      (await routeMcpRequest(request, env, { binding: 'MCP_SESSION', onBeforeRequest: auth })) ??
+      (await routeMcpRequest(request, env, { binding: 'MCP_RESOURCES', path: '/mcp-resources', onBeforeRequest: auth })) ??
+      new Response('Not Found', { status: 404 })
+    );
   },
 } satisfies ExportedHandler<Cloudflare.Env>;
+
+// MCP client tests (test/client-nodes.ts, test/workerd/client.test.ts).
+export { McpClientDO, McpHoldDO, McpFaultyUpstream, McpClientWorker, McpTinyServer } from './client-nodes.ts';
+export { McpClientExecutor } from '../src/index.ts';

@@ -24,6 +24,8 @@ export { createLumenizeRouter, type LumenizeRouterOptions } from './router/index
 export { LumenizeClient, type LumenizeClientConfig, type LmzApiClient, type ConnectionState, type Subscription } from './client/index.ts';
 export { mesh, meshFn, result, local, type MeshMethodDecorator, type MeshOptions, type ValidatedMethodDecorator } from './decorators.ts';
 export type { MeshGuard } from './ocan/entry-points.ts';
+/** The name of the first method a continuation's chain calls (for messages and logs). */
+export { entryName } from './handler-target.ts';
 export {
   newContinuation,
   getOperationChain,
@@ -77,3 +79,5 @@ export { Fanout, LumenizeFanoutWorker, FanoutLimitError, FanoutBranchError, MAX_
 export type { FanoutSummary, FanoutFailure, FanoutRecipient, FanoutOptions, FanoutLimitCode } from './fanout/index.ts';
 export { Alarms, type Schedule, type ScheduledAlarm, type DelayedAlarm, type CronAlarm, type ScheduleOptions, type ScheduleCriteria } from './nadis/alarms.ts';
 export * from './validation/index.ts';
+export { runInCallContext } from './run-in-call-context.ts';
+export type { WireCallContext } from './protocol.ts';

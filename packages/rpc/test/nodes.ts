@@ -103,6 +103,11 @@ export class CounterBase extends DurableObject<Cloudflare.Env> {
     await new Promise((r) => setTimeout(r, ms));
     return `waited ${ms}`;
   }
+  /** A getter that counts its reads (item 21: a consumed prefix ending in a read runs once). */
+  get profile(): { name: string; nested: { value: number }; describe: () => string } {
+    this.#bump('profile');
+    return { name: 'profile', nested: { value: 7 }, describe: () => 'profile described' };
+  }
   get secretLength(): number {
     return this.#secret.length;
   }

@@ -4,11 +4,11 @@
  * every DO's storage, env and methods; set `guardToken` for anything reachable over a network.
  */
 import { debug } from '@lumenize/debug';
-import { lumenizeRpcDO } from '@lumenize/rpc';
 import { routeDORequest } from '@lumenize/utils';
 import { withAlarmSimulation, type AlarmSimulationConfig } from './alarm-simulation.ts';
 import { InstrumentationError } from './errors.ts';
 import { withFieldWrites } from './field-writes.ts';
+import { withRpcHandlers } from './rpc-handlers.ts';
 import { assertGuardToken, checkGuard } from './guard.ts';
 import { withVirtualAlarms, type DOClass } from './virtual-alarms.ts';
 
@@ -95,7 +95,7 @@ function onPrefix(url: URL, prefix: string): boolean {
 }
 
 /**
- * Wraps the project's DO classes with `lumenizeRpcDO(…, { access: 'full' })` (plus `__set` for field
+ * Wraps the project's DO classes with `@lumenize/rpc`'s RPC, `access: 'full'` (plus `__set` for field
  * writes and the chosen alarm mode) and returns a Worker
  * that answers RPC routes first, then delegates to the project's default export (else 404).
  * @example const harness = instrumentDOProject(src); export const { MyDO } = harness.dos; export default harness;
@@ -118,7 +118,9 @@ export function instrumentDOProject(sourceModuleOrConfig: object | InstrumentDOP
     let cls = module[name] as DOClass;
     if (config.virtualAlarms) cls = withVirtualAlarms(cls);
     else if (config.simulateAlarms) cls = withAlarmSimulation(cls, config.simulateAlarms === true ? {} : config.simulateAlarms);
-    dos[name] = lumenizeRpcDO(withFieldWrites(cls), { access: 'full', prefix });
+    // lumenizeRpcDO's RPC (full access), installed per instance so classes that install their own
+    // handlers (Agents) keep them behind RPC (rpc-handlers.ts).
+    dos[name] = withRpcHandlers(withFieldWrites(cls), { access: 'full', prefix });
   }
   const original = module.default as Handler | undefined;
   const guardToken = config.guardToken;

@@ -12,6 +12,9 @@ export interface TestEnv {
   GUARDED_DO: DurableObjectNamespace;
   LUMENIZE_CLIENT_GATEWAY: DurableObjectNamespace;
   LUMENIZE_AUTH: DurableObjectNamespace;
+  CHAT_AGENT: DurableObjectNamespace;
+  AUTH_AGENT: DurableObjectNamespace;
+  SESSION_STORE: KVNamespace;
 }
 
 export const testEnv = env as unknown as TestEnv;

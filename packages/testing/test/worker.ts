@@ -1,11 +1,12 @@
 /**
  * The test Worker (wrangler `main`): the project in fixtures/app.ts instrumented with
  * instrumentDOProject, plus separately instrumented DOs for virtual alarms, the deprecated alarm
- * simulation, a custom prefix and a guard token.
+ * simulation, a custom prefix and a guard token, and an Agents project (requests to AGENTS_HOST).
  */
 import { instrumentDOProject } from '../src/index.ts';
 import * as app from './fixtures/app.ts';
 import { AlarmDO } from './fixtures/alarm-nodes.ts';
+import * as agentsApp from './fixtures/agents-app.ts';
 
 /** The project as a user would instrument it; the gateway and the auth DO stay untouched. */
 const harness = instrumentDOProject({ sourceModule: app, doClassNames: ['MyDO', 'CounterNode'], virtualAlarms: true });
@@ -18,6 +19,10 @@ const simulated = instrumentDOProject({ sourceModule: { AlarmDO }, prefix: 'sim-
 /** A custom prefix (item 11) and a guard token (item 39). */
 const custom = instrumentDOProject({ sourceModule: { MyDO: app.MyDO }, prefix: 'custom-rpc' });
 const guarded = instrumentDOProject({ sourceModule: { MyDO: app.MyDO }, prefix: 'guarded-rpc', guardToken: 'let-me-in' });
+/** An Agents project (§9 items 30–32): its own Worker (`/login`, routeAgentRequest) on its own host. */
+const agents = instrumentDOProject({ sourceModule: agentsApp, doClassNames: ['ChatAgent', 'AuthAgent'] });
+/** The Agents project's host: its `/login` and `/agents/…` routes are the agents Worker's, not the app's. */
+export const AGENTS_HOST = 'agents.example';
 
 export const { MyDO, CounterNode } = harness.dos;
 export const { ReminderNode, AlarmDO: VirtualAlarmDO } = timed.dos;
@@ -25,6 +30,7 @@ export const NativeAlarmDO = native.dos.AlarmDO;
 export const SimulatedAlarmDO = simulated.dos.AlarmDO;
 export const CustomPrefixDO = custom.dos.MyDO;
 export const GuardedDO = guarded.dos.MyDO;
+export const { ChatAgent, AuthAgent } = agents.dos;
 export { AppGateway, LumenizeAuth } from './fixtures/app.ts';
 
 const byPrefix: Array<[string, ExportedHandler<Record<string, unknown>>]> = [
@@ -36,7 +42,9 @@ const byPrefix: Array<[string, ExportedHandler<Record<string, unknown>>]> = [
 
 export default {
   fetch(request, env, ctx) {
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    if (url.hostname === AGENTS_HOST) return agents.fetch!(request, env, ctx);
+    const path = url.pathname;
     const target = byPrefix.find(([p]) => path.startsWith(p))?.[1] ?? harness;
     return target.fetch!(request, env, ctx);
   },

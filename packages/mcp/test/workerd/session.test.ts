@@ -110,12 +110,13 @@ describe('svc.mcp bad input', () => {
     expect(junk.body?.id).toBe(9);
   });
 
-  it('refuses a wrong Content-Type (415) and GET (405: no SSE stream in this slice)', async () => {
+  it('refuses a wrong Content-Type (415) and an unsupported HTTP method (405 with Allow)', async () => {
     const { sessionId, bearer } = await open();
     expect((await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { bearer, sessionId, headers: { 'Content-Type': 'text/plain' } })).status).toBe(415);
     const { SELF } = await import('cloudflare:test');
-    const res = await SELF.fetch('https://mcp.test/mcp', { headers: { Authorization: `Bearer ${bearer}`, 'Mcp-Session-Id': sessionId, Accept: 'text/event-stream' } });
+    const res = await SELF.fetch('https://mcp.test/mcp', { method: 'PUT', headers: { Authorization: `Bearer ${bearer}`, 'Mcp-Session-Id': sessionId } });
     expect(res.status).toBe(405);
+    expect(res.headers.get('Allow')).toBe('GET, POST, DELETE');
     await res.body?.cancel();
   });
 
@@ -136,9 +137,9 @@ describe('svc.mcp bad input', () => {
 describe('svc.mcp methods', () => {
   it('unknown method → -32601 and the session keeps working', async () => {
     const { sessionId, bearer } = await open();
-    const reply = await post({ jsonrpc: '2.0', id: 5, method: 'resources/list' }, { bearer, sessionId });
+    const reply = await post({ jsonrpc: '2.0', id: 5, method: 'completion/complete', params: {} }, { bearer, sessionId });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ id: 5, error: { code: -32601, message: 'Method not found: resources/list' } });
+    expect(reply.body).toMatchObject({ id: 5, error: { code: -32601, message: 'Method not found: completion/complete' } });
     expect((await post(call(6, 'add', { a: 1, b: 2 }), { bearer, sessionId })).body?.result).toMatchObject({ content: [{ type: 'text', text: '3' }] });
   });
 
@@ -151,7 +152,7 @@ describe('svc.mcp methods', () => {
   it('tools/list describes every tool with a JSON Schema input (zod, valibot, TypeBox, raw)', async () => {
     const { sessionId, bearer } = await open();
     const tools = (await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { bearer, sessionId })).body?.result?.tools as Array<{ name: string; inputSchema: Record<string, unknown> }>;
-    expect(tools.map((t) => t.name).sort()).toEqual(['add', 'count', 'fail', 'greet', 'repeat', 'tag', 'whoami']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['add', 'callerAuth', 'count', 'fail', 'greet', 'lastCancel', 'repeat', 'tag', 'touch', 'waitForCancel', 'whoami']);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema]));
     expect(byName.add).toMatchObject({ type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] });
     expect(byName.greet).toMatchObject({ type: 'object', required: ['name'] });

@@ -12,7 +12,7 @@ import type { NodeIdentity } from '../protocol.ts';
 import { checkMeshBinding, getMeshStub } from '../stub.ts';
 import { originOf, type CallWork, type FanoutJob, type FanoutTarget, type PublishWork } from './job.ts';
 import type { FanoutSummary } from './summary.ts';
-import { withTimeout } from './timeout.ts';
+import { deadline } from './timeout.ts';
 
 const log = debug('lmz.mesh.fanout.deliver');
 
@@ -47,18 +47,20 @@ export async function deliverDirect(env: object, job: FanoutJob): Promise<Fanout
   const summary: FanoutSummary = { total: job.recipients.length, delivered: 0, failed: [] };
   let value: { v: unknown } | undefined;
   const decoded = () => (value ??= { v: deserializeValue((work as PublishWork).value) }).v;
+  const due = deadline(job.timeoutMs);
   await Promise.all(
     job.recipients.map(async (r) => {
       try {
         checkMeshBinding(env, r.bindingName, r.instanceName);
         const sent = work.type === 'call' ? sendEnvelope(env, r, work.chain, work.callContext, work.caller) : deliverPublished(env, work, r, decoded);
-        await withTimeout(sent, job.timeoutMs, `Recipient '${r.bindingName}${r.instanceName === undefined ? '' : `/${r.instanceName}`}'`, 1);
+        await due.race(sent, `Recipient '${r.bindingName}${r.instanceName === undefined ? '' : `/${r.instanceName}`}'`, 1);
         summary.delivered++;
       } catch (e) {
         summary.failed.push({ recipient: r, error: toError(e) });
       }
     }),
   );
+  due.clear();
   if (log.enabled) log.debug('delivered', { origin: originOf(job), recipients: summary.total, delivered: summary.delivered, failed: summary.failed.length });
   return summary;
 }

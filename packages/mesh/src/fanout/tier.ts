@@ -13,7 +13,7 @@ import { originOf, type FanoutJob, type FanoutTarget } from './job.ts';
 import { TIER_MARGIN_MS } from './limits.ts';
 import { decodeSummary, mergeSummary, type FanoutSummary } from './summary.ts';
 import { ceilRoot, splitGroups } from './tiering.ts';
-import { withTimeout } from './timeout.ts';
+import { deadline, type Deadline } from './timeout.ts';
 
 const log = debug('lmz.mesh.fanout.tier');
 
@@ -38,11 +38,11 @@ function childTimeout(parentMs: number): number {
   return parentMs > 2 * TIER_MARGIN_MS ? parentMs - TIER_MARGIN_MS : Math.max(1, Math.floor(parentMs * 0.75));
 }
 
-async function branch(env: object, job: FanoutJob, recipients: FanoutTarget[]): Promise<FanoutSummary> {
+async function branch(env: object, job: FanoutJob, recipients: FanoutTarget[], due: Deadline): Promise<FanoutSummary> {
   const child: FanoutJob = { ...job, levels: job.levels - 1, timeoutMs: childTimeout(job.timeoutMs), recipients };
   try {
     using stub = fanoutStub(env, job.binding);
-    const wire = await withTimeout(Promise.resolve(stub.__lmzFanout(child)), job.timeoutMs, `Fan-out worker '${job.binding}'`, recipients.length);
+    const wire = await due.race(Promise.resolve(stub.__lmzFanout(child)), `Fan-out worker '${job.binding}'`, recipients.length);
     const summary = decodeSummary(wire);
     if (summary.total !== recipients.length) throw new TypeError(`Fan-out summary counts ${summary.total} recipients for a branch of ${recipients.length}`);
     return summary;
@@ -59,7 +59,9 @@ export async function runTier(env: object, job: FanoutJob): Promise<FanoutSummar
   if (job.levels <= 1) return deliverDirect(env, job);
   const groups = splitGroups(job.recipients, ceilRoot(job.recipients.length, job.levels));
   if (log.enabled) log.debug('split', { origin: originOf(job), levels: job.levels, recipients: job.recipients.length, groups: groups.length });
-  const parts = await Promise.all(groups.map((g) => branch(env, job, g)));
+  const due = deadline(job.timeoutMs);
+  const parts = await Promise.all(groups.map((g) => branch(env, job, g, due)));
+  due.clear();
   const summary: FanoutSummary = { total: 0, delivered: 0, failed: [] };
   for (const part of parts) mergeSummary(summary, part);
   return summary;

@@ -107,7 +107,7 @@ function readBeforeEntry(holder: unknown, key: string | number): unknown {
   return undefined;
 }
 
-/** Called with each top-level `apply` step's index and settled value (rpc's consumed-prefix values). */
+/** Called with each top-level step's index and settled value, reads and calls alike (rpc's consumed-prefix values). */
 export type OcanStepHook = (index: number, value: unknown) => void;
 
 function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean, state: RunState, onStep?: OcanStepHook): Step {
@@ -137,6 +137,7 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
       if (typeof current !== 'function' && isThenable(current)) current = yield current;
       name = String(key);
       path.push(name);
+      onStep?.(index, current);
       continue;
     }
     const fn = current;

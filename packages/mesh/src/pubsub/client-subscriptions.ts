@@ -11,6 +11,7 @@ import type { OperationChain } from '../ocan/types.ts';
 import { receiveCallContext } from '../call-context.ts';
 import type { CallContext, NodeIdentity } from '../protocol.ts';
 import { assertTopic, DELIVERY_METHOD, readDelivery, SUBSCRIBE_METHOD, UNSUBSCRIBE_METHOD, UnknownSubscriptionError } from './protocol.ts';
+import { closedBeforeAdmitted, readiness, type Readiness } from './readiness.ts';
 
 export { DELIVERY_METHOD };
 
@@ -22,6 +23,12 @@ export interface Subscription {
   readonly id: string;
   readonly topic: string;
   readonly status: SubscriptionStatus;
+  /**
+   * Settles once: resolves when the publisher has admitted the subscription (status `active`, so a
+   * publish from then on reaches it), rejects with the refusal when it is refused and with an
+   * Error when it is closed first. `await sub.ready` before acting on what you expect to hear.
+   */
+  readonly ready: Promise<void>;
   /** Idempotent; sends an unsubscribe to the publisher. */
   unsubscribe(): void;
   [Symbol.dispose](): void;
@@ -38,6 +45,8 @@ interface Entry {
   instance: string;
   handler: OperationChain;
   status: SubscriptionStatus;
+  /** Settles `ready` (later calls do nothing: a promise settles once). */
+  readiness: Readiness;
 }
 
 /** What the subscriptions need from their client. */
@@ -73,7 +82,7 @@ export class ClientSubscriptions {
     if (!isContinuation(handler)) throw new TypeError('Invalid handlerContinuation: must be created with this.ctn()');
     const chain = getOperationChain(handler)!;
     assertHandlerTarget(chain, this.#host.target, 'Invalid handlerContinuation: handler');
-    const entry: Entry = { id: crypto.randomUUID(), topic, binding, instance, handler: chain, status: 'pending' };
+    const entry: Entry = { id: crypto.randomUUID(), topic, binding, instance, handler: chain, status: 'pending', readiness: readiness() };
     this.#entries.set(entry.id, entry);
     this.#request(entry);
     const close = () => this.#close(entry);
@@ -83,6 +92,7 @@ export class ClientSubscriptions {
       get status() {
         return entry.status;
       },
+      ready: entry.readiness.ready,
       unsubscribe: close,
       [Symbol.dispose]: close,
     };
@@ -106,7 +116,7 @@ export class ClientSubscriptions {
       throw new Error(`Delivery refused: subscription '${d.subscriptionId}' belongs to another publisher`);
     }
     // A delivery can outrun the subscribe acknowledgement; the publisher admitted us, so we are active.
-    if (entry.status === 'pending') entry.status = 'active';
+    if (entry.status === 'pending') this.#activate(entry);
     await this.#host.runHandler(entry.handler, d.value, ctx);
   }
 
@@ -124,7 +134,7 @@ export class ClientSubscriptions {
     const remote = newContinuation<Publisher>()[SUBSCRIBE_METHOD](entry.topic, entry.id);
     this.#host.callRaw(entry.binding, entry.instance, remote).then(
       () => {
-        if (entry.status === 'pending') entry.status = 'active';
+        if (entry.status === 'pending') this.#activate(entry);
       },
       (error: unknown) => {
         if (entry.status === 'closed') return;
@@ -134,16 +144,23 @@ export class ClientSubscriptions {
         this.#log.warn('subscription refused', { topic: entry.topic, binding: entry.binding, instance: entry.instance, error });
         if (failed) {
           const err = error instanceof Error ? error : new Error(String(error));
+          entry.readiness.refuse(err);
           void this.#host.runHandler(entry.handler, err, receiveCallContext({ callChain: [this.#host.self], state: {} }));
         }
       },
     );
   }
 
+  #activate(entry: Entry): void {
+    entry.status = 'active';
+    entry.readiness.admit();
+  }
+
   #close(entry: Entry): void {
     if (entry.status === 'closed') return;
     const wasLive = entry.status !== 'failed';
     entry.status = 'closed';
+    entry.readiness.refuse(closedBeforeAdmitted(entry.topic));
     this.#entries.delete(entry.id);
     if (!wasLive) return;
     const remote = newContinuation<Publisher>()[UNSUBSCRIBE_METHOD](entry.topic, entry.id);

@@ -29,6 +29,7 @@ import { resolveFanoutOptions } from '../fanout/limits.ts';
 import { checkFanoutSize, classFanoutOptions } from '../fanout/service.ts';
 import { deliverPublish, orderPublish } from '../fanout/publish.ts';
 import type { Subscription, SubscriptionStatus } from './client-subscriptions.ts';
+import { closedBeforeAdmitted, readiness, type Readiness } from './readiness.ts';
 import {
   assertTopic,
   MAX_SUBSCRIBERS_PER_TOPIC,
@@ -256,6 +257,18 @@ function setStatus(host: PubSubHost, id: string, status: SubscriptionStatus): vo
   sql(host).exec('UPDATE __lmz_subscriptions SET status = ? WHERE id = ?', status, id);
 }
 
+/** `ready` of the subscriptions this DO instance made and has not heard back on (in memory: an evicted DO's callers are gone too). */
+const waiting = new WeakMap<object, Map<string, Readiness>>();
+
+function settle(host: PubSubHost, id: string, outcome: Error | undefined): void {
+  const byId = waiting.get(host);
+  const r = byId?.get(id);
+  if (!r) return;
+  byId!.delete(id);
+  if (outcome) r.refuse(outcome);
+  else r.admit();
+}
+
 /** `this.lmz.subscribe(...)` on a DO: stores the handler, asks the publisher, returns the handle. */
 export function subscribe(host: PubSubHost, binding: string, instance: string, topic: string, handler: AnyContinuation, options?: unknown): Subscription {
   if (typeof binding !== 'string' || binding === '' || typeof instance !== 'string' || instance === '') {
@@ -279,6 +292,10 @@ export function subscribe(host: PubSubHost, binding: string, instance: string, t
   );
   const remote = newContinuation<Record<string, (...a: unknown[]) => void>>()[SUBSCRIBE_METHOD](topic, id);
   const done = newContinuation<Record<string, (...a: unknown[]) => void>>()[SUBSCRIBED_HANDLER](id, newContinuation().$result);
+  const r = readiness();
+  let byId = waiting.get(host);
+  if (!byId) waiting.set(host, (byId = new Map()));
+  byId.set(id, r);
   host.lmz.call(binding, instance, remote, done);
   const close = () => unsubscribe(host, id);
   return {
@@ -287,6 +304,7 @@ export function subscribe(host: PubSubHost, binding: string, instance: string, t
     get status() {
       return (readSubscription(host, id)?.status as SubscriptionStatus | undefined) ?? 'closed';
     },
+    ready: r.ready,
     unsubscribe: close,
     [Symbol.dispose]: close,
   };
@@ -298,9 +316,11 @@ export async function onSubscribed(host: PubSubHost, id: string, result: unknown
   if (!row || row.status !== 'pending') return;
   if (!(result instanceof Error)) {
     setStatus(host, id, 'active');
+    settle(host, id, undefined);
     return;
   }
   setStatus(host, id, 'failed');
+  settle(host, id, result);
   await runHandler(host, row, result, receiveCallContext({ callChain: [host.lmz.selfIdentity()], state: {} }));
 }
 
@@ -309,6 +329,7 @@ function unsubscribe(host: PubSubHost, id: string): void {
   if (!row || row.status === 'closed') return;
   const wasLive = row.status !== 'failed';
   sql(host).exec('DELETE FROM __lmz_subscriptions WHERE id = ?', id);
+  settle(host, id, closedBeforeAdmitted(row.topic));
   if (!wasLive) return;
   const remote = newContinuation<Record<string, (...a: unknown[]) => void>>()[UNSUBSCRIBE_METHOD](row.topic, id);
   host.lmz.call(row.binding, row.instance, remote);
@@ -327,7 +348,10 @@ export async function deliver(host: PubSubHost, subscriptionId: unknown, topic: 
   if (!p || p.type !== 'LumenizeDO' || p.bindingName !== row.binding || p.instanceName !== row.instance) {
     throw new Error(`Delivery refused: subscription '${subscriptionId}' belongs to another publisher`);
   }
-  if (row.status === 'pending') setStatus(host, subscriptionId, 'active');
+  if (row.status === 'pending') {
+    setStatus(host, subscriptionId, 'active');
+    settle(host, subscriptionId, undefined);
+  }
   const ctx = receiveCallContext({ callChain: [p as NodeIdentity], state: {} });
   await runHandler(host, row, deserializeValue(value as LmzIntermediate), ctx);
   return 'delivered';

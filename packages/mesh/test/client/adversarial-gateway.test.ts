@@ -10,6 +10,7 @@ import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { deserializeValue, serializeChain } from '../../src/envelope.ts';
 import { newContinuation } from '../../src/ocan/continuation.ts';
 import type { LumenizeClient } from '../../src/client/index.ts';
+import { captureLogs, type CapturedLogs } from './captured-logs.ts';
 import { openRaw, tab, type RawSocket } from './helpers.ts';
 import { TestClient, connected, makeClient } from './test-client.ts';
 import type { EchoDO } from './worker.ts';
@@ -47,8 +48,14 @@ async function answerNext(b: RawSocket, answer: Record<string, unknown>): Promis
   b.send({ type: 'incoming_call_response', callId: incoming.callId, ...answer });
 }
 
+/** The gateway's log line for each refused answer (at warn): captured and asserted, not printed. */
+const REFUSED_ANSWER = 'invalid incoming_call_response answered as an error';
+let logs: CapturedLogs | undefined;
+afterEach(() => logs?.stop());
+
 describe('a client cannot break another client frame through its answers', () => {
   it('every hostile result reaches A as InvalidPeerResultError; seq/ack stay intact and later calls work', async () => {
+    const captured = (logs = captureLogs());
     const aName = `alice.${tab()}`;
     const bName = `bob.${tab()}`;
     const session = `adv${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
@@ -93,6 +100,8 @@ describe('a client cannot break another client frame through its answers', () =>
     expect(decoded(after)).toBe('still fine');
     expect(a.messages.filter((m) => m.type === 'connection_status')).toHaveLength(1);
     expect([a.ws.readyState, b.ws.readyState]).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
+    expect(captured.count(REFUSED_ANSWER)).toBeGreaterThan(0);
+    expect(captured.unexpected([REFUSED_ANSWER])).toEqual([]);
     a.ws.close(1000);
     b.ws.close(1000);
   });
@@ -136,6 +145,7 @@ describe('a real LumenizeClient stays connected while its peer misbehaves', () =
   });
 
   it('A gets a clear error for each hostile answer, never reconnects, and its later calls resolve', async () => {
+    const captured = (logs = captureLogs());
     const made = makeClient(TestClient, 'alice');
     live.push(made.client);
     const { client } = made;
@@ -156,6 +166,8 @@ describe('a real LumenizeClient stays connected while its peer misbehaves', () =
     expect(await client.lmz.callRaw('ECHO', 'adv-real', client.ctn<EchoDO>().echo('later'))).toBe('later');
     expect(made.sockets.sockets).toHaveLength(1);
     expect(made.states).toEqual(['connected']);
+    expect(captured.count(REFUSED_ANSWER)).toBe(HOSTILE_RESULTS.length);
+    expect(captured.unexpected([REFUSED_ANSWER])).toEqual([]);
     b.ws.close(1000);
   });
 });

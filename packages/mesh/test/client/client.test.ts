@@ -3,7 +3,7 @@
  * connects through utils' Browser and WebSocket shim to the test Worker (router + simulated auth).
  */
 import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientDisconnectedError, LoginRequiredError, LumenizeClient, type LumenizeClientConfig } from '../../src/client/index.ts';
 import { Browser } from '@lumenize/utils';
 import { mesh } from '../../src/decorators.ts';
@@ -15,6 +15,7 @@ import type { ClientCallOutcome, EchoDO, StreamDO } from './worker.ts';
 const live: LumenizeClient[] = [];
 afterEach(() => {
   for (const c of live.splice(0)) c.disconnect();
+  vi.useRealTimers();
 });
 
 function track<C extends LumenizeClient>(made: MadeClient<C>): MadeClient<C> {
@@ -156,15 +157,23 @@ describe('LumenizeClient calls', () => {
 
 describe('LumenizeClient close codes and token refresh', () => {
   it('close 4400 / 4403 calls onLoginRequired with that code and does not reconnect (item 75)', async () => {
+    const win = installWindowStub();
     for (const code of [4400, 4403]) {
+      // Fake timers from before the client exists, so a reconnect timer (if the client set one) is ours to fire.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const errors: LoginRequiredError[] = [];
       const made = track(makeClient(TestClient, 'alice', { gatewayBindingName: 'CLOSER', instanceName: `alice.c${code}`, onLoginRequired: (e) => errors.push(e) }));
-      await until(() => errors.length === 1, `login required ${code}`);
+      await vi.waitFor(() => expect(errors).toHaveLength(1));
       expect(errors[0]).toBeInstanceOf(LoginRequiredError);
       expect(errors[0].code).toBe(code);
       expect(made.client.connectionState).toBe('disconnected');
-      await new Promise((r) => setTimeout(r, 50));
+      // Every way back in: the retry hint, and time past the longest backoff (30 s). None opens a socket.
+      win.dispatchEvent(new Event('online'));
+      vi.advanceTimersByTime(60_000);
+      await Promise.resolve();
       expect(made.sockets.sockets).toHaveLength(1);
+      expect(made.client.connectionState).toBe('disconnected');
+      vi.useRealTimers();
     }
   });
 
@@ -223,8 +232,9 @@ describe('LumenizeClient close codes and token refresh', () => {
     made.sockets.sockets.push = (...ws: WebSocket[]) => (order.push('socket'), originalPush(...ws));
     await connected(made.client);
     expect(order).toEqual(['refresh', 'socket']);
-    // Let the 1-second token expire (real time passes outside the Worker), then drop the socket.
-    await new Promise((r) => setTimeout(r, 1_100));
+    // The 1-second token expires on a faked clock (Date only; the isolate's Worker code shares it), then the socket drops.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 2_000);
     made.sockets.drop();
     await until(() => made.client.connectionState === 'reconnecting', 'reconnecting');
     win.dispatchEvent(new Event('online'));

@@ -6,11 +6,12 @@
  * gateway's storage and a publisher's subscriber table are the same before and after.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { deserializeValue, serializeChain } from '../../src/envelope.ts';
 import { newContinuation } from '../../src/ocan/continuation.ts';
 import { checkCase, frameCases, prototypeSnapshot } from './frame-fuzz-cases.ts';
+import { captureLogs, type CapturedLogs } from './captured-logs.ts';
 import { openRaw, tab, until } from './helpers.ts';
 
 describe('gateway frame decoders under seeded fuzzing (workerd)', () => {
@@ -50,8 +51,15 @@ const REFUSED_SUBSCRIBES: unknown[][] = [
   [['news'], 'id-5'],
 ];
 
+/** What the gateway logs when it refuses a fuzzed frame (each at warn). */
+const REFUSAL_WARNINGS = ['malformed frame ignored', 'unexpected incoming_call_response ignored', 'invalid incoming_call_response answered as an error'];
+
 describe('gateway under hostile frames over a real socket', () => {
+  let logs: CapturedLogs | undefined;
+  afterEach(() => logs?.stop());
+
   it('a seeded sample of 400 frames: the socket stays open, every next call is answered, nothing stored changes', async () => {
+    const captured = (logs = captureLogs());
     const protoBefore = prototypeSnapshot();
     const name = `fuzz.${tab()}`;
     const news = `news-${tab()}`;
@@ -96,6 +104,9 @@ describe('gateway under hostile frames over a real socket', () => {
     expect(await runInDurableObject(env.NEWS.getByName(news), (_i, state) => state.storage.sql.exec('SELECT * FROM __lmz_subscribers').toArray())).toEqual(rowsBefore);
     expect(prototypeSnapshot()).toBe(protoBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Every refusal was logged as an expected warning, nothing else.
+    expect(captured.count('malformed frame ignored')).toBeGreaterThan(0);
+    expect(captured.unexpected(REFUSAL_WARNINGS)).toEqual([]);
     sock.ws.close(1000);
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { newContinuation } from '../../src/ocan/continuation.ts';
 import { RateLimitedError } from '../../src/errors.ts';
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { openRaw, tab, until } from './helpers.ts';
-import type { EchoDO, SeenContext } from './worker.ts';
+import type { EchoDO, SeenContext, TestGateway } from './worker.ts';
 
 const echo = () => newContinuation<EchoDO>();
 
@@ -179,8 +179,8 @@ describe('gateway: calls into a client', () => {
     const stub = env.LUMENIZE_CLIENT_GATEWAY.getByName(name);
     await until(async () => (await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())) !== null, 'grace alarm');
     const pending = env.ECHO.getByName('e-60').callClient('LUMENIZE_CLIENT_GATEWAY', name, 'ping', []);
-    // Let the call travel test → DO → gateway, where it parks waiting for a reconnect.
-    await new Promise((r) => setTimeout(r, 100));
+    // The call travels test → DO → gateway, where it parks waiting for a reconnect (TestGateway counts arrivals).
+    await until(async () => (await runInDurableObject(stub, (gateway) => (gateway as TestGateway).incomingCalls)) === 1, 'the call parked at the gateway');
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await pending).toMatchObject({ ok: false, isClientDisconnected: true, message: 'Client did not reconnect within grace period', clientInstanceName: name });
     const again = await openRaw(name);

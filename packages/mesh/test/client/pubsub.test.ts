@@ -27,14 +27,22 @@ describe('client subscriptions (item 93)', () => {
     {
       using sub = client.subscribe('NEWS', news, 'news', client.ctn<TestClient>().onResult(client.ctn().$result));
       expect(sub.status).toBe('pending');
-      await until(() => sub.status === 'active', 'active');
+      await sub.ready; // settles when the publisher has admitted it
+      expect(sub.status).toBe('active');
       await post({ headline: 'one' });
       await until(() => client.handled.length === 1, 'first publish');
       expect(client.handled).toEqual([{ headline: 'one' }]);
     }
     await until(async () => (await env.NEWS.getByName(news).subscriberCount('news')) === 0, 'unsubscribed');
+    // A witness still subscribed proves the publish happened; with no row for this client, nothing
+    // can be on its way to it (the publisher sends only to the rows it reads), so no wait is needed.
+    const witness = makeClient(TestClient, 'vera');
+    live.push(witness.client);
+    const watching = witness.client.subscribe('NEWS', news, 'news', witness.client.ctn<TestClient>().onResult(witness.client.ctn().$result));
+    await watching.ready;
     await post({ headline: 'two' });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => witness.client.handled.length === 1, 'the witness hears the publish');
+    expect(witness.client.handled).toEqual([{ headline: 'two' }]);
     expect(client.handled).toEqual([{ headline: 'one' }]);
   });
 
@@ -43,12 +51,17 @@ describe('client subscriptions (item 93)', () => {
     live.push(made.client);
     await connected(made.client);
     const sub = made.client.lmz.subscribe('ECHO', `e-${tab()}`, 'anything', made.client.ctn<TestClient>().onResult(made.client.ctn().$result));
-    await until(() => sub.status === 'failed', 'failed');
+    await expect(sub.ready).rejects.toThrow('Subscriptions are not enabled on EchoDO');
+    expect(sub.status).toBe('failed');
     await until(() => made.client.handled.length === 1, 'error delivered');
     expect((made.client.handled[0] as Error).message).toBe('Subscriptions are not enabled on EchoDO');
     sub.unsubscribe();
     sub.unsubscribe();
     expect(sub.status).toBe('closed');
+    // Closed before the publisher answered: ready rejects, nothing is left unhandled.
+    const early = made.client.lmz.subscribe('ECHO', `e-${tab()}`, 'anything', made.client.ctn<TestClient>().onResult(made.client.ctn().$result));
+    early.unsubscribe();
+    await expect(early.ready).rejects.toThrow("Subscription to 'anything' was closed before the publisher admitted it");
   });
 
   it('onBeforeSubscribe runs after onBeforeCall and can refuse a topic', async () => {
@@ -106,8 +119,8 @@ describe('DO subscribers', () => {
   it('a DO subscribes, hears publishes over Workers RPC, and Workers cannot publish', async () => {
     const news = `news-${tab()}`;
     const reader = env.READER.getByName(`reader-${tab()}`);
-    await reader.follow('NEWS', news, 'news-do');
-    await until(async () => (await env.NEWS.getByName(news).subscriberCount('news-do')) === 1, 'admitted');
+    expect(await reader.followAndWait('NEWS', news, 'news-do')).toBe('admitted (active)');
+    expect(await env.NEWS.getByName(news).subscriberCount('news-do')).toBe(1);
     await env.NEWS.getByName(news).post('news-do', { n: 1 });
     await until(async () => (await reader.heard()).length === 1, 'heard');
     expect(await reader.heard()).toEqual(['{"n":1}']);
@@ -115,7 +128,7 @@ describe('DO subscribers', () => {
 
   it('a DO subscription refused by the publisher reaches the handler as an error once', async () => {
     const reader = env.READER.getByName(`reader-${tab()}`);
-    await reader.follow('ECHO', 'e-x', 'news');
+    expect(await reader.followAndWait('ECHO', 'e-x', 'news')).toBe('refused (failed): Subscriptions are not enabled on EchoDO');
     await until(async () => (await reader.heard()).length === 1, 'refusal heard');
     expect(await reader.heard()).toEqual(['error: Subscriptions are not enabled on EchoDO']);
   });

@@ -15,6 +15,17 @@ export { BigDO, CountingGateway, HoldDO, StaleGateway, TinyOutboxGateway } from 
 /** Default gateway class (bound as LUMENIZE_CLIENT_GATEWAY and MY_GATEWAY); long grace so tests expire it explicitly. */
 export class TestGateway extends LumenizeClientGateway<Cloudflare.Env> {
   static override gracePeriodMs = 60_000;
+  /**
+   * Mesh → client calls that reached this instance (read with runInDurableObject). A test waits on
+   * it instead of sleeping: once a read sees the count, the call is parked, because the gateway's
+   * only await before parking is a storage read, which keeps the input gate closed.
+   */
+  incomingCalls = 0;
+
+  override __executeOperation(...args: Parameters<LumenizeClientGateway['__executeOperation']>): ReturnType<LumenizeClientGateway['__executeOperation']> {
+    this.incomingCalls++;
+    return super.__executeOperation(...args);
+  }
 }
 
 /** Gateway whose clients must answer incoming calls within 300 ms. */
@@ -243,6 +254,16 @@ export class ReaderDO extends LumenizeDO<Cloudflare.Env> {
   follow(binding: string, instance: string, topic: string): string {
     this.lmz.bindingName ??= 'READER';
     return this.lmz.subscribe(binding, instance, topic, this.ctn().onNews(this.ctn().$result)).id;
+  }
+
+  /** Subscribes and answers once the publisher has settled it: 'admitted', or the refusal's message. */
+  async followAndWait(binding: string, instance: string, topic: string): Promise<string> {
+    this.lmz.bindingName ??= 'READER';
+    const sub = this.lmz.subscribe(binding, instance, topic, this.ctn().onNews(this.ctn().$result));
+    return sub.ready.then(
+      () => `admitted (${sub.status})`,
+      (e: Error) => `refused (${sub.status}): ${e.message}`,
+    );
   }
 
   onNews(value: unknown): void {

@@ -1,6 +1,7 @@
 /**
  * Test nodes for fan-out (mesh spec §9 item 11, acceptance item 98) and tiered pub/sub.
  */
+import { evictDurableObject } from 'cloudflare:test';
 import { DurableObject } from 'cloudflare:workers';
 import { postprocess, type LmzIntermediate } from '@lumenize/structured-clone';
 import { LumenizeDO, LumenizeFanoutWorker, mesh } from '../../src/index.ts';
@@ -188,13 +189,88 @@ export interface TierCall {
 
 const tierCalls: TierCall[] = [];
 
+/** CheapSubscriberDO deliveries through the test tiers: in flight now, the most at once, evicted after answering. */
+const subscriberLoad = { live: 0, peak: 0, evicted: 0 };
+/** `${topic} ${instance}` → what that subscriber's storage held for the topic right after each delivery answered. */
+const storedAtDelivery = new Map<string, CheapDelivery[][]>();
+/**
+ * Most CheapSubscriberDO deliveries one tier invocation has in flight (each a live DO holding 3
+ * descriptors): 484 leaves × 4 ≤ 2,000 live DOs at 10,000 subscribers. Per invocation, because a
+ * promise may only be resolved by the request that made it.
+ */
+const LIVE_PER_TIER = 4;
+
+type CheapStub = DurableObjectStub<CheapSubscriberDO>;
+
+/**
+ * `env.CHEAP_SUBSCRIBER` as one test tier invocation sees it: the real namespace and real stubs, but
+ * at most LIVE_PER_TIER deliveries in flight, and once a delivery has answered (its storage write
+ * committed: the output gate holds the answer until then) the subscriber DO is evicted. Local workerd
+ * keeps every live SQLite DO's 3 files open for ~10 s after its last event and this machine allows
+ * 20,000 descriptors per process, so without this 10,000 distinct subscribers in one burst fail at
+ * ~6,600 with SQLITE_CANTOPEN (measured). Production spreads them over many machines.
+ */
+function evictingSubscribers(ns: DurableObjectNamespace<CheapSubscriberDO>): DurableObjectNamespace<CheapSubscriberDO> {
+  let live = 0;
+  const waiting: Array<() => void> = [];
+  const wrap = (stub: CheapStub, name: string): CheapStub =>
+    ({
+      async __lmzDeliver(...args: Parameters<CheapSubscriberDO['__lmzDeliver']>) {
+        if (live >= LIVE_PER_TIER) await new Promise<void>((resolve) => waiting.push(resolve));
+        live++;
+        subscriberLoad.peak = Math.max(subscriberLoad.peak, ++subscriberLoad.live);
+        try {
+          const outcome = await stub.__lmzDeliver(...args);
+          // Read back from the subscriber's own storage while it is still alive (no second start).
+          const key = `${args[1]} ${name}`;
+          storedAtDelivery.set(key, [...(storedAtDelivery.get(key) ?? []), (await stub.got(args[1])) as CheapDelivery[]]);
+          return outcome;
+        } finally {
+          await evictDurableObject(stub);
+          subscriberLoad.evicted++;
+          subscriberLoad.live--;
+          live--;
+          waiting.shift()?.();
+        }
+      },
+      [Symbol.dispose]() {
+        (stub as Partial<Disposable>)[Symbol.dispose]?.();
+      },
+    }) as unknown as CheapStub;
+  return {
+    [Symbol.toStringTag]: 'DurableObjectNamespace',
+    idFromName: (name: string) => ns.idFromName(name),
+    idFromString: (id: string) => ns.idFromString(id),
+    newUniqueId: (o?: DurableObjectNamespaceNewUniqueIdOptions) => ns.newUniqueId(o),
+    get: (id: DurableObjectId, o?: DurableObjectNamespaceGetDurableObjectOptions) => wrap(ns.get(id, o), id.name ?? id.toString()),
+    getByName: (name: string, o?: DurableObjectNamespaceGetDurableObjectOptions) => wrap(ns.getByName(name, o), name),
+    jurisdiction: () => ns,
+  } as unknown as DurableObjectNamespace<CheapSubscriberDO>;
+}
+
 /**
  * FanoutPublisherDO's fan-out tier: LumenizeFanoutWorker plus a record of each branch it receives
  * (the publisher's real outbound calls are the branches with levels L − 1), and it holds every leaf
- * branch of a publish whose value has `hold: true` until `release()`. Tests reach the record and the
- * held branches over raw RPC on the binding.
+ * branch of a publish whose value has `hold: true` until `release()`. Its CHEAP_SUBSCRIBER binding
+ * evicts each subscriber after its delivery (evictingSubscribers, above). Tests reach the record and
+ * the held branches over raw RPC on the binding.
  */
 export class TestFanoutWorker extends LumenizeFanoutWorker {
+  constructor(ctx: ExecutionContext, env: Cloudflare.Env) {
+    super(ctx, env);
+    this.env = { ...env, CHEAP_SUBSCRIBER: evictingSubscribers(env.CHEAP_SUBSCRIBER) };
+  }
+  /** CheapSubscriberDO deliveries through these tiers: how many were evicted after answering, and the most in flight at once. */
+  subscriberLoad(): { peak: number; evicted: number; live: number } {
+    return { ...subscriberLoad };
+  }
+  /**
+   * For CHEAP_SUBSCRIBER `${prefix}${i}` (i < instances): what its storage held for `topic` right
+   * after each delivery through these tiers answered (one entry per delivery; none if never delivered).
+   */
+  storedAtDelivery(topic: string, prefix: string, instances: number): CheapDelivery[][][] {
+    return Array.from({ length: instances }, (_, i) => storedAtDelivery.get(`${topic} ${prefix}${i}`) ?? []);
+  }
   override async __lmzFanout(job: unknown) {
     const j = job as { levels: number; recipients: unknown[]; work: { type: string; value?: LmzIntermediate; publisher?: NodeIdentity } };
     const origin = j.work.publisher ? `${j.work.publisher.bindingName}/${j.work.publisher.instanceName}` : '';

@@ -246,10 +246,9 @@ export class ClientCore {
         continue;
       }
       if (consumer) {
-        // The server's executor reports the value after the prefix's last call (its step hook), so
-        // the prefix runs once, inside the consumer's chain. A prefix ending in a read is sent alone.
-        if (c.node.op?.type === 'apply') addAlso(consumer, { id: c.id, at: c.node.length - 1 }, c);
-        else sent.push(c);
+        // The server's executor reports the value after the prefix's last step, read or call (its
+        // step hook), so the prefix runs once, inside the consumer's chain.
+        addAlso(consumer, { id: c.id, at: c.node.length - 1 }, c);
         continue;
       }
       forcedRef.add(c.node);

@@ -69,18 +69,31 @@ export async function executeBatch(rawEntries: unknown[], instance: object, conf
   const extra: [number, Outcome][] = [];
   const sync = config.transactional;
 
-  // Runs one entry, once, from the root. Consumed prefixes (`also` with an operation index at an
-  // apply) get their value from the executor's step hook as the chain passes them.
+  // Runs one entry, once, from the root. Consumed prefixes (`also` with an operation index, a read
+  // or a call) get their value from the executor's step hook as the chain passes them; a prefix the
+  // chain never reached failed with the chain's own error, so it gets that error.
   const runEntry = (p: Prepared): unknown => {
     const { entry, chain } = p as Required<Prepared>;
     if (entry.inspect) return inspectObject(instance, config.access);
     const cuts = new Map<number, number>();
-    for (const a of entry.also ?? []) if (typeof a.at === 'number' && a.at < chain.length - 1 && chain[a.at]?.type === 'apply') cuts.set(a.at, a.id);
-    const onStep = cuts.size ? (index: number, value: unknown) => {
+    for (const a of entry.also ?? []) if (typeof a.at === 'number' && a.at < chain.length - 1) cuts.set(a.at, a.id);
+    if (!cuts.size) return runValidatedChain(chain, root, ocan, sync);
+    const onStep = (index: number, value: unknown) => {
       const id = cuts.get(index);
-      if (id !== undefined) extra.push([id, { ok: true, value }]);
-    } : undefined;
-    return runValidatedChain(chain, root, ocan, sync, onStep);
+      if (id === undefined) return;
+      cuts.delete(index);
+      extra.push([id, { ok: true, value }]);
+    };
+    const unreached = (error: unknown) => {
+      for (const id of cuts.values()) extra.push([id, { ok: false, error }]);
+      throw error;
+    };
+    try {
+      const out = runValidatedChain(chain, root, ocan, sync, onStep);
+      return out instanceof Promise ? out.catch(unreached) : out;
+    } catch (error) {
+      return unreached(error);
+    }
   };
 
   const runAll = (): void | Promise<void> => {
@@ -112,7 +125,11 @@ export async function executeBatch(rawEntries: unknown[], instance: object, conf
         const shared = notSync ? new TransactionalBatchError(NOT_SYNC) : error;
         outcomes.clear();
         extra.length = 0;
-        for (const p of prepared) if (p.error === undefined) outcomes.set(p.id, { ok: false, error: shared });
+        for (const p of prepared) {
+          if (p.error !== undefined) continue;
+          outcomes.set(p.id, { ok: false, error: shared });
+          for (const a of p.entry?.also ?? []) if (typeof a.at === 'number') extra.push([a.id, { ok: false, error: shared }]);
+        }
         log.info('transactional batch rolled back', { error: String(error) });
       }
     } else {

@@ -151,6 +151,29 @@ describe.each(KINDS)('OCAN over %s', (kind) => {
     expect(await c.readCount()).toBe(1);
   });
 
+  it('item 21: an awaited prefix ending in a property read runs once, in one round trip', async () => {
+    const { c, metrics } = setup('prefix-read');
+    using _ = c;
+    const profile = c.profile;
+    const [value, nested] = await Promise.all([profile, profile.nested.value]);
+    expect((value as { name: string }).name).toBe('profile');
+    expect(nested).toBe(7);
+    expect(exchanges(kind, metrics).sent).toBe(1);
+    expect(await c.calls('profile')).toBe(1);
+    // Extended by a call instead of a read: still one read.
+    const again = c.profile;
+    expect(await Promise.all([again, again.describe()]).then(([, d]) => d)).toBe('profile described');
+    expect(await c.calls('profile')).toBe(2);
+  });
+
+  it('item 21: an awaited prefix whose consumer fails first gets the real error', async () => {
+    const { c } = setup('prefix-fails');
+    using _ = c;
+    const api = c.authenticate('bad-token');
+    const [prefix, consumer] = await Promise.allSettled([api, api.getNotifications()]);
+    for (const s of [prefix, consumer]) expect(s.status === 'rejected' && (s.reason as Error).message).toBe('Invalid token');
+  });
+
   it('item 22: env hop — two unawaited addMessage calls then getMessages is a Map of size 2 in one round trip; subclass binding too', async () => {
     const { c, metrics } = setup('hop');
     using _ = c;

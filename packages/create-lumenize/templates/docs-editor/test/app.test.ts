@@ -41,12 +41,15 @@ describe('Lumenize Docs', () => {
     expect((await bob.listDocs()).map((d) => d.id)).toContain(doc.id);
 
     const state = await bob.openDoc(doc.id);
+    let following!: { ready: Promise<void> };
     const heard = new Promise<EditEvent>((resolve, reject) => {
-      bob.followDoc(doc.id, (event: DocEvent | Error) => {
+      following = bob.followDoc(doc.id, (event: DocEvent | Error) => {
         if (event instanceof Error) reject(event);
         else if (event.kind === 'edit') resolve(event);
       });
     });
+    // Bob's subscribe and Alice's edit travel on different connections: edit once Bob is admitted.
+    await following.ready;
     const edit = await alice.edit(doc.id, crypto.randomUUID(), state.version, ['Hello from Alice']);
     expect(edit.by.email).toBe('alice@example.com');
     const seen = await heard;

@@ -1,6 +1,7 @@
 /**
  * The app end to end inside workerd: sign-in through the real magic-link flow, then a
- * CounterClient (the same class the page uses) talking to CounterDO through its gateway.
+ * CounterClient (the same class the page uses) talking to CounterDO through its gateway, and the
+ * `lmz-signed-in` hint cookie that spares a signed-out page load its refresh request.
  */
 import { runInDurableObject, SELF, env } from 'cloudflare:test';
 import { testLoginWithMagicLink } from '@lumenize/auth';
@@ -37,6 +38,34 @@ describe('signed out', () => {
     const response = await SELF.fetch(`${ORIGIN}/gateway/LUMENIZE_CLIENT_GATEWAY/someone.tab`, { headers: { Upgrade: 'websocket' } });
     expect(response.status).toBe(401);
     expect(response.webSocket).toBeNull();
+    await response.body?.cancel();
+  });
+});
+
+describe('the signed-in hint (the page asks for a token only when it is set: no 401 on a signed-out load)', () => {
+  it('the magic link sets a readable lmz-signed-in hint next to the HttpOnly refresh cookie; logout clears both', async () => {
+    const asked = await SELF.fetch(`${ORIGIN}/auth/email-magic-link?_test=true`, { method: 'POST', body: JSON.stringify({ email: 'hint@example.com' }) });
+    const { magic_link } = (await asked.json()) as { magic_link: string };
+    const followed = await SELF.fetch(magic_link, { redirect: 'manual' });
+    expect(followed.status).toBe(302);
+    const cookies = followed.headers.getSetCookie();
+    const refresh = cookies.find((c) => c.startsWith('refresh-token='))!;
+    expect(refresh).toMatch(/HttpOnly/);
+    const hint = cookies.find((c) => c.startsWith('lmz-signed-in='));
+    // Same lifetime as the refresh cookie, readable by the page (no HttpOnly), and no secret in it.
+    expect(hint).toBe(`lmz-signed-in=1; Path=/; Secure; SameSite=Strict; Max-Age=${/Max-Age=(\d+)/.exec(refresh)![1]}`);
+
+    const out = await SELF.fetch(`${ORIGIN}/auth/logout`, { method: 'POST', headers: { Cookie: refresh.split(';')[0]! } });
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().filter((c) => /^(refresh-token|lmz-signed-in)=/.test(c)).map((c) => c.split(';')[0])).toEqual(['refresh-token=', 'lmz-signed-in=']);
+    expect(out.headers.getSetCookie().find((c) => c.startsWith('lmz-signed-in='))).toMatch(/Max-Age=0$/);
+    await out.body?.cancel();
+  });
+
+  it('a refused refresh sets no hint', async () => {
+    const response = await SELF.fetch(`${ORIGIN}/auth/refresh-token`, { method: 'POST' });
+    expect(response.status).toBe(401);
+    expect(response.headers.getSetCookie()).toEqual([]);
     await response.body?.cancel();
   });
 });

@@ -36,10 +36,18 @@ function showSignIn(message = ''): void {
   root.replaceChildren(form);
 }
 
+/** The readable hint the Worker sets next to the HttpOnly refresh cookie (src/signed-in-hint.ts). */
+function signedInHint(): boolean {
+  return document.cookie.split('; ').includes('lmz-signed-in=1');
+}
+
 async function boot(): Promise<void> {
+  // No hint, no refresh cookie: show the form without a request (and without a 401 in the console).
+  if (!signedInHint()) return showSignIn();
   // Same-origin: the browser sends the HttpOnly refresh cookie (path /auth) that the magic link set.
   const response = await fetch('/auth/refresh-token', { method: 'POST' });
-  if (!response.ok) return showSignIn(); // 401: not signed in yet (expected, not an error)
+  if (response.status === 401 || response.status === 403) document.cookie = 'lmz-signed-in=; Path=/; Max-Age=0'; // the session ended: drop the stale hint
+  if (!response.ok) return showSignIn();
   const { access_token } = (await response.json()) as { access_token: string };
   const client = new CounterClient({
     instanceName: `${subjectOf(access_token)}.${crypto.randomUUID().slice(0, 8)}`,
