@@ -3,8 +3,9 @@
  * mints a session id and a new DO; later requests go to the DO their header names. Auth runs first
  * (`createAuthMiddleware` from `@lumenize/auth`): a missing or forged token is 401 before any DO.
  */
-import { NEW_SESSION_HEADER, SESSION_HEADER, SESSION_ID } from './headers.ts';
+import { MAX_BODY_BYTES, NEW_SESSION_HEADER, SESSION_HEADER, SESSION_ID } from './headers.ts';
 import { ErrorCode, jsonResponse, rpcError } from './jsonrpc.ts';
+import { readCappedBody } from './request-body.ts';
 
 /** Options of {@link routeMcpRequest}. */
 export interface McpRouteOptions {
@@ -44,11 +45,17 @@ async function route(request: Request, env: object, options: McpRouteOptions): P
   if (!ns || typeof ns.getByName !== 'function') throw new TypeError(`routeMcpRequest: env.${options.binding} is not a Durable Object namespace`);
   if (!options.onBeforeRequest && options.public !== true) throw new TypeError('routeMcpRequest: pass onBeforeRequest (auth middleware) or public: true');
   // Never trust identity or session-minting headers from the client; the middleware sets its own.
-  let forwarded = new Request(request, { headers: strip(request, (n) => !/^x-(auth|lumenize)-/i.test(n)) });
+  // Auth sees the headers only: a refused request's body is never read (routeMcpRequest drops it).
+  let forwarded = new Request(request.url, { method: request.method, headers: strip(request, (n) => !/^x-(auth|lumenize)-/i.test(n)) });
   if (options.onBeforeRequest) {
     const out = await options.onBeforeRequest(forwarded);
     if (out instanceof Response) return out;
     if (out) forwarded = out;
+  }
+  if (request.method === 'POST') {
+    const body = await readCappedBody(request);
+    if (body === undefined) return jsonResponse(rpcError(null, ErrorCode.InvalidRequest, `Request body larger than ${MAX_BODY_BYTES} bytes`), 413);
+    forwarded = new Request(forwarded.url, { method: 'POST', headers: forwarded.headers, body });
   }
   let sessionId = forwarded.headers.get(SESSION_HEADER);
   if (sessionId === null) {
