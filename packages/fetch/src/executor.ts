@@ -6,10 +6,10 @@
 import { debug } from '@lumenize/debug';
 import { LumenizeWorker, mesh } from '@lumenize/mesh';
 import { RequestSync, stringify } from '@lumenize/structured-clone';
-import { getDOStub } from '@lumenize/utils';
+import { getDOStub, safeUrl } from '@lumenize/utils';
 import { FetchAuthorizationError } from './errors.ts';
 import { MAX_HANDOFF_BATCH, WORK_TYPE } from './limits.ts';
-import { fetcherFor, performFetch, safeUrl } from './outbound.ts';
+import { fetcherFor, performFetch } from './outbound.ts';
 import type { FetchMessage } from './types.ts';
 
 const log = debug('lmz.fetch.FetchExecutorEntrypoint');

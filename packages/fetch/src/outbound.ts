@@ -4,6 +4,7 @@
  */
 import { RequestSync, ResponseSync } from '@lumenize/structured-clone';
 import { IDEMPOTENCY_HEADER } from './limits.ts';
+import { safeUrl } from '@lumenize/utils';
 
 /** What performs the request: global `fetch` or a Fetcher binding's `fetch`. */
 export type FetchFn = (request: Request) => Promise<Response>;
@@ -24,15 +25,6 @@ function abortError(url: string, timeout: number): Error {
   return error;
 }
 
-/** Origin and path only: no query string (it may carry keys), no fragment. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid url)';
-  }
-}
 
 function toNative(request: string | RequestSync, idempotencyKey: string | undefined, signal: AbortSignal): Request {
   const native = typeof request === 'string' ? new Request(request, { signal }) : request.toRequest({ signal });

@@ -4,7 +4,7 @@
  * DO that tries to use the executor as an open proxy.
  */
 import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';
-import { LumenizeDO, LumenizeWorker, mesh, type Continuation } from '@lumenize/mesh';
+import { LumenizeDO, LumenizeWorker, mesh, newContinuation, type Continuation } from '@lumenize/mesh';
 import { RequestSync, ResponseSync } from '@lumenize/structured-clone';
 import { WATCHDOG_ID } from '../src/limits.ts';
 import { Fetch, FetchTimeoutError, type DirectFetchOptions, type ProxyFetchWorkerOptions, type FetchExecutorEntrypoint } from '../src/index.ts';
@@ -344,6 +344,20 @@ export class PlainFetchDO extends DurableObject {
   }
 }
 
+/** A node that is not `victim` asks the executor to fetch as if it were: the refusal, or 'accepted'. */
+async function impersonateVictim(node: LumenizeDO | LumenizeWorker, url: string, victim: string): Promise<{ name: string; message: string } | 'accepted'> {
+  try {
+    await node.lmz.callRaw(
+      'FETCH_EXECUTOR',
+      undefined,
+      newContinuation<FetchExecutorEntrypoint>().executeFetch({ reqId: crypto.randomUUID(), request: url, originBinding: 'FETCH_DO', originId: victim, options: { outboundBinding: 'TEST_ENDPOINTS' }, fetchTimeout: 5000 }),
+    );
+    return 'accepted';
+  } catch (e) {
+    return { name: (e as Error).name, message: (e as Error).message };
+  }
+}
+
 /** Tries to use the executor as an open proxy, naming another DO as the origin. */
 export class HostileDO extends LumenizeDO {
   override onStart(): void {
@@ -351,16 +365,7 @@ export class HostileDO extends LumenizeDO {
   }
 
   async impersonate(url: string, victim: string): Promise<{ name: string; message: string } | 'accepted'> {
-    try {
-      await this.lmz.callRaw(
-        'FETCH_EXECUTOR',
-        undefined,
-        this.ctn<FetchExecutorEntrypoint>().executeFetch({ reqId: crypto.randomUUID(), request: url, originBinding: 'FETCH_DO', originId: victim, options: { outboundBinding: 'TEST_ENDPOINTS' }, fetchTimeout: 5000 }),
-      );
-      return 'accepted';
-    } catch (e) {
-      return { name: (e as Error).name, message: (e as Error).message };
-    }
+    return impersonateVictim(this, url, victim);
   }
 
   /**
@@ -414,15 +419,6 @@ export class HostileWorker extends LumenizeWorker {
 
   async impersonate(url: string, victim: string): Promise<{ name: string; message: string } | 'accepted'> {
     this.lmz.init({ bindingName: 'HOSTILE_WORKER' });
-    try {
-      await this.lmz.callRaw(
-        'FETCH_EXECUTOR',
-        undefined,
-        this.ctn<FetchExecutorEntrypoint>().executeFetch({ reqId: crypto.randomUUID(), request: url, originBinding: 'FETCH_DO', originId: victim, options: { outboundBinding: 'TEST_ENDPOINTS' }, fetchTimeout: 5000 }),
-      );
-      return 'accepted';
-    } catch (e) {
-      return { name: (e as Error).name, message: (e as Error).message };
-    }
+    return impersonateVictim(this, url, victim);
   }
 }

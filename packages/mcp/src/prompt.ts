@@ -7,7 +7,7 @@
 import { compileMethodSchemas, type ArgSchema, type MethodSchemas, type OriginAuth, type SchemaOutput } from '@lumenize/mesh';
 import type { PromptArgument, PromptMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeInput, isPlainObject } from './schema-describe.ts';
-import { declaredMethods } from './declared.ts';
+import { declaredMethods, declaredName } from './declared.ts';
 
 /** What `@prompt` declares. */
 export interface PromptOptions<S extends ArgSchema = ArgSchema> {
@@ -44,7 +44,6 @@ export interface PromptSpec {
 /** A TC39 method decorator whose method receives the schema's output (and a {@link PromptGetExtra}). */
 export type PromptDecorator<S extends ArgSchema> = <This, F extends (this: This, args: SchemaOutput<S>, extra: PromptGetExtra) => PromptReturn | Promise<PromptReturn>>(value: F, context: ClassMethodDecoratorContext<This, F>) => void;
 
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const registry = new WeakMap<object, PromptSpec>();
 
 /** `prompts/list` arguments from the input's JSON Schema: its properties, `required` marked. */
@@ -65,10 +64,7 @@ export function prompt<const S extends ArgSchema>(options: PromptOptions<S>): Pr
   if (typeof options !== 'object' || options === null) throw new TypeError('@prompt(options): options must be an object { description, input }');
   if (typeof options.description !== 'string' || options.description === '') throw new TypeError('@prompt: description must be a non-empty string');
   return (value, context) => {
-    if (context.kind !== 'method' || typeof value !== 'function') throw new TypeError(`@prompt can only decorate methods ('${String(context.name)}')`);
-    const method = String(context.name);
-    const name = options.name ?? method;
-    if (!NAME.test(name)) throw new TypeError(`@prompt on '${method}': name '${name}' must match ${NAME}`);
+    const { method, name } = declaredName('@prompt', options.name, value, context);
     const schema = describeInput(options.input, options.inputJsonSchema, `@prompt '${name}'`);
     const schemas = compileMethodSchemas(name, [options.input], undefined);
     registry.set(value, { name, method, description: options.description, arguments: argumentsOf(schema), schemas, ...(options.title ? { title: options.title } : {}) });

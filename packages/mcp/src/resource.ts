@@ -8,7 +8,7 @@ import { compileMethodSchemas, type ArgSchema, type MethodSchemas, type OriginAu
 import { describeInput, isPlainObject } from './schema-describe.ts';
 import { MAX_URI_LENGTH } from './subscriptions.ts';
 import { parseUriTemplate, type UriTemplate } from './uri-template.ts';
-import { declaredMethods } from './declared.ts';
+import { declaredMethods, declaredName } from './declared.ts';
 
 interface ResourceOptionsBase {
   /** Resource name as MCP clients see it (default: the method name). `[A-Za-z0-9_.-]{1,128}`. */
@@ -67,7 +67,6 @@ export interface ResourceSpec {
   readonly schemas?: MethodSchemas;
 }
 
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s{}]*$/;
 const MIME = /^[A-Za-z0-9!#$&^_.+-]{1,64}\/[A-Za-z0-9!#$&^_.+-]{1,64}(;[ -~]{0,120})?$/;
 const registry = new WeakMap<object, ResourceSpec>();
@@ -102,10 +101,7 @@ export function resource(options: ResourceOptions): ResourceDecorator<never> {
   const fixed = options.uri !== undefined;
   if (fixed === (options.uriTemplate !== undefined)) throw new TypeError('@resource: give exactly one of uri (a fixed resource) or uriTemplate (a templated one)');
   return (value, context) => {
-    if (context.kind !== 'method' || typeof value !== 'function') throw new TypeError(`@resource can only decorate methods ('${String(context.name)}')`);
-    const method = String(context.name);
-    const name = options.name ?? method;
-    if (!NAME.test(name)) throw new TypeError(`@resource on '${method}': name '${name}' must match ${NAME}`);
+    const { method, name } = declaredName('@resource', options.name, value, context);
     const where = `@resource '${name}'`;
     const base = { name, method, ...describe(options, where) };
     if (fixed) {

@@ -6,7 +6,7 @@
  */
 import { compileMethodSchemas, type ArgSchema, type MethodSchemas, type OriginAuth, type SchemaOutput } from '@lumenize/mesh';
 import { describeInput } from './schema-describe.ts';
-import { declaredMethods } from './declared.ts';
+import { declaredMethods, declaredName } from './declared.ts';
 
 /** What `@tool` declares. */
 export interface ToolOptions<S extends ArgSchema = ArgSchema> {
@@ -35,7 +35,6 @@ export interface ToolSpec {
   readonly schemas: MethodSchemas;
 }
 
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const registry = new WeakMap<object, ToolSpec>();
 
 /** Reports progress of a running tool (`notifications/progress`); a no-op when the client asked for none. */
@@ -69,10 +68,7 @@ export function tool<const S extends ArgSchema>(options: ToolOptions<S>): ToolDe
   if (typeof options !== 'object' || options === null) throw new TypeError('@tool(options): options must be an object { description, input }');
   if (typeof options.description !== 'string' || options.description === '') throw new TypeError('@tool: description must be a non-empty string');
   return (value, context) => {
-    if (context.kind !== 'method' || typeof value !== 'function') throw new TypeError(`@tool can only decorate methods ('${String(context.name)}')`);
-    const method = String(context.name);
-    const name = options.name ?? method;
-    if (!NAME.test(name)) throw new TypeError(`@tool on '${method}': name '${name}' must match ${NAME}`);
+    const { method, name } = declaredName('@tool', options.name, value, context);
     const where = `@tool '${name}'`;
     const inputSchema = describeInput(options.input, options.inputJsonSchema, where);
     const schemas = compileMethodSchemas(name, [options.input], undefined);

@@ -14,3 +14,4 @@ export type { Cookie, Metrics } from './types.ts';
 export { getWebSocketShim, type WebSocketShimOptions, type ShimWebSocket, type WebSocketShimClass } from './websocket-shim.ts';
 export { Browser, type BrowserOptions } from './browser.ts';
 export type { BrowserContext, BrowserContextOptions, BrowserRequestInit, PreflightRecord } from './browser-context.ts';
+export { safeUrl } from './safe-url.ts';

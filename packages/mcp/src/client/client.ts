@@ -21,7 +21,8 @@ import {
 import { parse, stringify } from '@lumenize/structured-clone';
 import { McpClientError } from './errors.ts';
 import type { McpClientExecutor } from './executor.ts';
-import { httpFetchFor, runExchange, safeUrl } from './exchange.ts';
+import { httpFetchFor, runExchange } from './exchange.ts';
+import { safeUrl } from '@lumenize/utils';
 import { CLIENT_WORK_TYPE } from './limits.ts';
 import type { McpClientMessage, McpClientOptions, McpOperation, ResolvedClientOptions } from './types.ts';
 import { checkArguments, checkHandler, checkServerUrl, checkToolName, resolveClientOptions } from './validate.ts';

@@ -12,6 +12,7 @@ import { McpClientError } from './errors.ts';
 import { MAX_LIST_PAGES, MAX_QUOTED_CHARS } from './limits.ts';
 import { meshOutputSchemaValidator } from './output-schemas.ts';
 import type { McpOperation } from './types.ts';
+import { safeUrl } from '@lumenize/utils';
 
 /** What performs one HTTP request: global `fetch` or a Fetcher binding's. */
 export type HttpFetch = (request: Request) => Promise<Response>;
@@ -28,15 +29,6 @@ export interface ExchangeInput {
 const CLIENT_INFO = { name: 'lumenize-mcp-client', version: '0.1.0' };
 const NO_BODY = new Set([101, 204, 205, 304]);
 
-/** Origin and path only: a query string may carry keys. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid url)';
-  }
-}
 
 /** The fetch for an optional outbound binding in `env`, or the NETWORK_ERROR of a missing one. */
 export function httpFetchFor(env: object, outboundBinding: string | undefined): HttpFetch | McpClientError {

@@ -6,9 +6,9 @@
 import { debug } from '@lumenize/debug';
 import { LumenizeWorker, mesh } from '@lumenize/mesh';
 import { stringify } from '@lumenize/structured-clone';
-import { getDOStub } from '@lumenize/utils';
+import { getDOStub, safeUrl } from '@lumenize/utils';
 import { McpClientError } from './errors.ts';
-import { httpFetchFor, runExchange, safeUrl } from './exchange.ts';
+import { httpFetchFor, runExchange } from './exchange.ts';
 import { CLIENT_WORK_TYPE } from './limits.ts';
 import type { McpClientMessage } from './types.ts';
 import { checkMessage } from './validate.ts';
