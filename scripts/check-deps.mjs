@@ -10,7 +10,7 @@ const LEVEL = { 'structured-clone': 0, debug: 0, utils: 1, mesh: 2, auth: 3, rpc
 const APPS_LEVEL = 6;
 const BENCH_LEVEL = 7;
 // Subpaths a spec names; anything else after the package name is reaching inside.
-const ALLOWED_SUBPATHS = new Set(['@lumenize/testing/test-endpoints', '@lumenize/mesh/client']);
+const ALLOWED_SUBPATHS = new Set(['@lumenize/testing/test-endpoints', '@lumenize/mesh/client', '@lumenize/mesh/client/pubsub', '@lumenize/mesh/client/validation', '@lumenize/mesh/client/wire-log', '@lumenize/debug/lite']);
 
 const root = resolve(process.argv[2] ?? '.');
 const problems = [];

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type * as Esbuild from 'esbuild';
 import { formatRatio, machineLoad, table, today, writeResults } from '../lib/harness.ts';
+import { BUNDLE_SETTINGS } from '../../tools/bundle-settings.ts';
 
 const TARGET_BYTES = 12 * 1024;
 
@@ -44,16 +45,8 @@ type Metafile = Esbuild.Metafile;
 async function bundle(source: string, from: string): Promise<{ code: Uint8Array; metafile: Metafile }> {
   const result = await build({
     stdin: { contents: source, resolveDir: from, sourcefile: 'entry.ts', loader: 'ts' },
-    bundle: true,
-    write: false,
-    minify: true,
-    treeShaking: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    metafile: true,
+    ...BUNDLE_SETTINGS,
     absWorkingDir: repoRoot, // metafile paths are relative to the repository root
-    logLevel: 'error',
   });
   return { code: result.outputFiles[0].contents, metafile: result.metafile };
 }

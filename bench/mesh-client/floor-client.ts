@@ -3,13 +3,16 @@
  * per call and matching answers by id. Nothing else: no reconnect, no seq/ack, no batching.
  */
 import { join, resolve } from 'node:path';
-import { startWorkerIn, type BenchWorker } from '../mesh-common/server.ts';
+import { startFrozenWorker, type BenchWorker } from '../mesh-common/server.ts';
 import type { PeerClient } from '../mesh-common/clients.ts';
 
-/** Starts bench/mesh-client/floor-worker (the shared Worker plus the floor gateway) under `wrangler dev`, storage on tmpfs. */
+/**
+ * Starts bench/mesh-client/floor-worker (the shared Worker plus the floor gateway) under `wrangler dev`,
+ * as a frozen bundle (edits to packages/* during a run cannot restart it), storage on tmpfs.
+ */
 export async function startFloorWorker(timeoutMs = 120_000): Promise<BenchWorker> {
   const suiteDir = process.env.BENCH_SUITE_DIR ?? resolve('bench', 'mesh-client');
-  return startWorkerIn(join(suiteDir, 'floor-worker'), 'lmz-mesh-client-bench-', timeoutMs);
+  return startFrozenWorker(join(suiteDir, 'floor-worker'), 'lmz-mesh-client-bench-', timeoutMs);
 }
 
 /** Connects to `FLOOR_GATEWAY(<gateway>)`, which calls `MESH_COUNTER(<instance>)` by native RPC. */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWranglerDev } from '../../tools/wrangler-dev.ts';
+import { freezeWorker } from '../lib/frozen-worker.ts';
 
 /** The running Worker: its http and ws base URLs, its log, and a stop function that also removes its storage. */
 export interface BenchWorker {
@@ -35,10 +36,32 @@ export function meshCommonDir(folder: string): string {
 /**
  * Starts `wrangler dev` for a Worker folder in bench/mesh-common/ (`worker`: ours and Cap'n Web;
  * `agents-worker`: the Agents SDK peer) and waits until it answers (tools/wrangler-dev.ts, which
- * retries with fresh ports). Storage goes to a fresh folder, removed on stop.
+ * retries with fresh ports). Storage goes to a fresh folder, removed on stop. `worker` imports
+ * packages/* and is served frozen ({@link startFrozenWorker}); the Agents peer imports none of
+ * them and runs from its own node_modules, so it is served from its sources.
  */
 export async function startBenchWorker(folder: 'worker' | 'agents-worker' = 'worker', timeoutMs = 120_000): Promise<BenchWorker> {
+  if (folder === 'worker') return startFrozenWorker(meshCommonDir(folder), 'lmz-mesh-bench-', timeoutMs);
   return startWorkerIn(meshCommonDir(folder), 'lmz-mesh-bench-', timeoutMs);
+}
+
+/**
+ * Serves a frozen bundle of the Worker in `workerDir` (bench/lib/frozen-worker.ts), so edits to the
+ * sources during a run cannot restart the Worker and drop its sockets; stop() removes the bundle too.
+ */
+export async function startFrozenWorker(workerDir: string, storagePrefix: string, timeoutMs = 120_000): Promise<BenchWorker> {
+  const frozen = await freezeWorker(workerDir, storagePrefix);
+  const worker = await startWorkerIn(frozen.dir, storagePrefix, timeoutMs).catch((error: unknown) => {
+    frozen.remove();
+    throw error;
+  });
+  return {
+    ...worker,
+    stop: async () => {
+      await worker.stop();
+      frozen.remove();
+    },
+  };
 }
 
 /** Serves the Worker project in `cwd` under `wrangler dev`, its storage in a fresh folder (tmpfs when there is one) removed on stop. */

@@ -3,12 +3,11 @@
  * (bench/mesh-common/api.ts): a Node client over a WebSocket straight to the DO. Sequential p50
  * latency and 32-concurrent ops/s (increment, echo ~100 B, echo ~10 KB) for hibernating sockets
  * (default) and `webSocket: { hibernate: false }`; messages and bytes on the
- * wire for 1 call, 3 pipelined calls and a 10 KB echo; client bundle min+gz. Headlines: ours ÷ Cap'n
+ * wire for 1 call, 3 pipelined calls and a 10 KB echo; client bundle min+gz. Two no-library peers
+ * (worker/bare.mts) give the platform's floor for each socket kind. Headlines: ours ÷ Cap'n
  * Web (latency target ≤ 1.0×, throughput ≥ 1.2×, bytes ≤ 1.0×, bundle ≤ 14.7 kB). Method: README.md.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -19,13 +18,17 @@ import { formatOps, formatRatio, machineLoad, table, today, writeResults } from 
 import { PAYLOADS, type CounterApi } from '../mesh-common/api.ts';
 import { concurrentThroughput, sequentialLatency, warmUp } from '../mesh-common/timing.ts';
 import { WireCounter, countingWebSocket } from '../mesh-common/wire-counter.ts';
-import { startWranglerDev } from '../../tools/wrangler-dev.ts';
+import { startFrozenWorker } from '../mesh-common/server.ts';
+import { connectBare } from './bare-client.ts';
+import { BUNDLE_SETTINGS } from '../../tools/bundle-settings.ts';
 
-const ROUNDS = 9;
+// `--quick`: a short run for iterating on a change (not for the README).
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = QUICK ? 3 : 9;
 const SEQ_OPS_PER_ROUND = 60;
 const CONCURRENCY = 32;
 const CONC_OPS_PER_ROUND = 320;
-const WARMUP = 50;
+const WARMUP = QUICK ? 20 : 50;
 
 const suiteDir = process.env.BENCH_SUITE_DIR ?? dirname(new URL(import.meta.url).pathname);
 
@@ -84,6 +87,21 @@ async function capn(wsUrl: string, instance: string): Promise<Peer> {
   };
 }
 
+/** The no-library floor (worker/bare.mts, bare-client.ts) with one socket kind. */
+async function bare(wsUrl: string, route: 'bare-hibernating' | 'bare-accept', instance: string, name: string): Promise<Peer> {
+  const counter = new WireCounter();
+  const { call, close } = await connectBare(wsUrl, route, instance, countingWebSocket(counter));
+  return {
+    name,
+    counter,
+    increment: async () => (await call('increment', [])) as number,
+    echo: (v) => call('echo', [v]),
+    // No pipelining: three round trips (the wire table covers ours and Cap'n Web only).
+    pipelined3: async () => (await call('add', [(await call('add', [await call('increment', []), 1])) as number, 2])) as number,
+    close,
+  };
+}
+
 /** Messages and bytes of one scenario, measured after the socket is open (upgrade excluded). */
 async function wire(peer: Peer, run: () => Promise<unknown>) {
   await run(); // connected and warm
@@ -99,23 +117,16 @@ async function wire(peer: Peer, run: () => Promise<unknown>) {
 async function bundleSize(source: string): Promise<{ min: number; gz: number }> {
   const { build } = createRequire(join(suiteDir, 'index.ts'))('esbuild') as typeof Esbuild;
   const result = await build({
+    ...BUNDLE_SETTINGS,
+    metafile: false,
     stdin: { contents: source, resolveDir: suiteDir, sourcefile: 'entry.ts', loader: 'ts' },
-    bundle: true,
-    write: false,
-    minify: true,
-    treeShaking: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'error',
   });
   const code = result.outputFiles[0].contents;
   return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
 }
 
 const loadAtStart = machineLoad();
-const persistTo = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lmz-rpc-bench-'));
-const dev = await startWranglerDev({ cwd: join(suiteDir, 'worker'), persistTo, timeoutMs: 120_000 });
+const dev = await startFrozenWorker(join(suiteDir, 'worker'), 'lmz-rpc-bench-');
 const wsUrl = dev.url.replace(/^http/, 'ws');
 const out: string[] = [];
 try {
@@ -123,6 +134,9 @@ try {
   const [o, c] = peers;
   // `webSocket: { hibernate: false }` (accept() sockets), a product option: timed alongside.
   const nh = ours(dev.url, 'bench', 'ACCEPT_COUNTER', 'ours, hibernate: false');
+  const bareH = await bare(wsUrl, 'bare-hibernating', 'bench', 'bare, hibernating');
+  const bareA = await bare(wsUrl, 'bare-accept', 'bench', 'bare, accept()');
+  const timed = [...peers, nh, bareH, bareA];
 
   // Timing.
   const OPS: Array<[string, (p: Peer) => Promise<unknown>, (v: unknown) => boolean]> = [
@@ -132,20 +146,28 @@ try {
   ];
   const timingRows: string[][] = [];
   for (const [name, run, check] of OPS) {
-    for (const p of [...peers, nh]) if (!check(await run(p))) throw new Error(`${p.name} ${name} answered wrongly`);
-    const cases: Array<[string, () => Promise<unknown>]> = [...peers, nh].map((p) => [p.name, () => run(p)]);
+    for (const p of timed) if (!check(await run(p))) throw new Error(`${p.name} ${name} answered wrongly`);
+    const cases: Array<[string, () => Promise<unknown>]> = timed.map((p) => [p.name, () => run(p)]);
     await warmUp(cases, WARMUP);
     const seq = await sequentialLatency(cases, { rounds: ROUNDS, opsPerRound: SEQ_OPS_PER_ROUND });
     const conc = await concurrentThroughput(cases, { rounds: ROUNDS, opsPerRound: CONC_OPS_PER_ROUND, concurrency: CONCURRENCY });
     const sc = seq.get(c.name)!;
     const cc = conc.get(c.name)!;
-    for (const [label, p] of [['hibernating (default)', o], ['hibernate: false', nh]] as const) {
+    // Each row against Cap'n Web and against the bare peer with the same socket kind.
+    const rows: Array<[string, Peer, Peer | undefined]> = [['ours, hibernating (default)', o, bareH], ['ours, hibernate: false', nh, bareA], ['bare, hibernating', bareH, undefined], ['bare, accept()', bareA, undefined]];
+    for (const [label, p, floor] of rows) {
       const so = seq.get(p.name)!;
       const co = conc.get(p.name)!;
-      timingRows.push([name, label, `${so.p50.toFixed(3)} / ${sc.p50.toFixed(3)}`, formatRatio(so.p50 / sc.p50), `${formatOps(co.best)} / ${formatOps(cc.best)}`, formatRatio(co.best / cc.best)]);
+      const sf = floor && seq.get(floor.name)!;
+      const cf = floor && conc.get(floor.name)!;
+      timingRows.push([name, label, `${so.p50.toFixed(3)} / ${sc.p50.toFixed(3)}`, formatRatio(so.p50 / sc.p50), sf ? formatRatio(so.p50 / sf.p50) : '', `${formatOps(co.best)} / ${formatOps(cc.best)}`, formatRatio(co.best / cc.best), cf ? formatRatio(co.best / cf.best) : '']);
     }
   }
-  out.push('Sequential p50 (ms) and 32-concurrent best round (ops/s), ours / Cap\'n Web, for both socket kinds:', '', table(['operation', 'ours: socket', 'p50 ms', 'p50 ratio (target ≤ 1.00×)', 'ops/s', 'ops/s ratio (target ≥ 1.20×)'], timingRows));
+  out.push(
+    "Sequential p50 (ms) and 32-concurrent best round (ops/s), each peer / Cap'n Web; \"÷ bare\" is ours over the no-library peer with the same socket kind:",
+    '',
+    table(['operation', 'peer', 'p50 ms', 'p50 ÷ Cap\'n Web (target ≤ 1.00×)', 'p50 ÷ bare', 'ops/s', 'ops/s ÷ Cap\'n Web (target ≥ 1.20×)', 'ops/s ÷ bare'], timingRows),
+  );
 
   // Wire.
   const SCEN: Array<[string, (p: Peer) => Promise<unknown>]> = [
@@ -176,10 +198,12 @@ try {
     ['ours: + HTTP transport', kB(bh.min), kB(bh.gz), formatRatio(bh.gz / bc.gz)],
     ["Cap'n Web: newWebSocketRpcSession", kB(bc.min), kB(bc.gz), '1.00×'],
   ]));
-  for (const p of [...peers, nh]) p.close();
+  for (const p of timed) p.close();
+} catch (error) {
+  console.error(`[rpc] failed; wrangler dev's last output:\n${dev.output().slice(-3000)}`);
+  throw error;
 } finally {
   await dev.stop();
-  rmSync(persistTo, { recursive: true, force: true });
 }
 const markdown = [`Run ${today()}, node ${process.version}, ${loadAtStart} at start.`, '', ...out].join('\n');
 console.log(markdown);

@@ -74,6 +74,8 @@ try {
     const k = perCall.get(capn.peer)!;
     const ratio = total(o) / total(k);
     const agentsRatio = agents ? total(o) / total(perCall.get(agents.peer)!) : undefined;
+    // Issue 18: a single tiny call may cost up to 1.5× (addressing costs something); the rest ≤ 1×.
+    const target = name.startsWith('1 call') && !name.includes('10 KB') ? 1.5 : 1;
     for (const { peer } of peers) {
       const c = perCall.get(peer)!;
       const isOurs = peer === ours.peer;
@@ -85,10 +87,10 @@ try {
         total(c).toFixed(0),
         isOurs ? formatRatio(ratio) : '—',
         isOurs && agentsRatio !== undefined ? formatRatio(agentsRatio) : '—',
-        isOurs ? (ratio <= 1 ? 'MET' : 'MISSED') : '',
+        isOurs ? `${ratio <= target ? 'MET' : 'MISSED'} (≤ ${target}×)` : '',
       ]);
     }
-    verdicts.push(`${name.split(':')[0]} ${formatRatio(ratio)}`);
+    verdicts.push(`${name.split(':')[1]?.trim() ?? name} ${formatRatio(ratio)}`);
     console.log(`${name}: ours ${total(o).toFixed(0)} B vs Cap'n Web ${total(k).toFixed(0)} B (${formatRatio(ratio)})`);
   }
   for (const { peer, setup } of peers) {
@@ -96,7 +98,7 @@ try {
   }
   if (agentsMissing) rows.push(['all', 'Agents SDK', 'n/a', '', '', '', '', agentsMissing]);
   const results = table(
-    ['operation', 'client', 'messages sent / received', 'payload bytes sent / received', 'bytes total', "ours ÷ Cap'n Web, bytes", 'ours ÷ Agents SDK, bytes', "target ≤ 1× Cap'n Web"],
+    ['operation', 'client', 'messages sent / received', 'payload bytes sent / received', 'bytes total', "ours ÷ Cap'n Web, bytes", 'ours ÷ Agents SDK, bytes', "target (÷ Cap'n Web)"],
     rows,
   );
   const exampleText = `One \`increment()\` on the wire (→ client to server, ← server to client):\n\n\`\`\`text\n${examples.join('\n')}\n\`\`\``;

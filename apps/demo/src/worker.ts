@@ -13,7 +13,6 @@ import { createLumenizeRouter } from '@lumenize/mesh';
 import { getDOStub, type Hook } from '@lumenize/utils';
 import { renderDevMailbox } from './dev-mailbox-page.ts';
 import { friendlyLinkFailure } from './link-failure-page.ts';
-import { withSignedInHint } from './signed-in-hint.ts';
 import type { DemoEnv } from './env.ts';
 
 export { LumenizeClientGateway } from '@lumenize/mesh';
@@ -45,12 +44,12 @@ function withEmailClaim(env: DemoEnv, verify: Hook): Hook {
 /** Builds the handlers once per isolate (the middlewares import the public keys up front). */
 async function createApp(env: DemoEnv): Promise<Handler[]> {
   const publicKeysPem = [env.JWT_PUBLIC_KEY_BLUE, env.JWT_PUBLIC_KEY_GREEN];
-  const authRoutes = createAuthRoutes(env, { redirect: '/' });
-  // A person clicking a used or expired magic link gets a page with a way back, not raw JSON; the
-  // page learns from a readable hint cookie whether asking for a token is worth a request.
+  // signedInHint: the page learns from a readable cookie whether asking for a token is worth a request.
+  const authRoutes = createAuthRoutes(env, { redirect: '/', signedInHint: true });
+  // A person clicking a used or expired magic link gets a page with a way back, not raw JSON.
   const auth: Handler = async (request) => {
     const response = await authRoutes(request);
-    return response && withSignedInHint((await friendlyLinkFailure(request, response)) ?? response);
+    return response && ((await friendlyLinkFailure(request, response)) ?? response);
   };
   const router = createLumenizeRouter(env, {
     onBeforeConnect: withEmailClaim(env, await createWebSocketAuthMiddleware({ publicKeysPem })),

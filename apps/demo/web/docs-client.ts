@@ -4,6 +4,7 @@
  * subscription handlers below run locally when a DO publishes. DOM-free, so Node can run it too.
  */
 import { LumenizeClient, type Subscription } from '@lumenize/mesh/client';
+import '@lumenize/mesh/client/pubsub'; // enables this.lmz.subscribe
 import { DOC_TOPIC, DOCS_TOPIC, REGISTRY_INSTANCE, type DocEvent, type DocsEvent, type DocState, type DocSummary, type DocumentApi, type EditEvent, type Me, type RegistryApi, type SyncResult } from '../src/shared/document-api.ts';
 import type { TextOp } from '../src/shared/text-op.ts';
 import '../src/shared/errors.ts';

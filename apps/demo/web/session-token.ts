@@ -21,7 +21,7 @@ export function subjectOf(token: string): string {
  * @example const t = await getAccessToken(); if (t.kind === 'signed-out') showLogin();
  */
 export async function getAccessToken(): Promise<TokenResult> {
-  // No hint cookie (src/signed-in-hint.ts): no refresh cookie either, so skip the request and its 401.
+  // No hint cookie (`createAuthRoutes(env, { signedInHint: true })` in src/worker.ts): no refresh cookie either, so skip the request and its 401.
   if (!document.cookie.split('; ').some((c) => c === 'lmz-signed-in=1')) return { kind: 'signed-out' };
   let response: Response;
   try {

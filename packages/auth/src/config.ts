@@ -43,6 +43,12 @@ export interface AuthConfig {
   /** CORS for `routeDORequest` (Worker side only; never sent to the DO). */
   cors?: CorsOptions;
   /**
+   * Also set a readable `lmz-signed-in` cookie (Path `/`, same lifetime) whenever a response sets or
+   * clears the HttpOnly refresh cookie, so a page can skip the refresh request, and its 401, when
+   * signed out (default `false`; Worker side only).
+   */
+  signedInHint?: boolean;
+  /**
    * Origin of the links in emails, e.g. `https://app.example`. Required: it is never taken from the
    * request's Host, except in local development (env `AUTH_DEV_MODE` = `"true"`).
    */

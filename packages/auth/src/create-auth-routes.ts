@@ -9,6 +9,7 @@ import { DEFAULT_BINDING, DEFAULT_INSTANCE, isDevMode, resolveAuthConfig, type A
 import { ipRateLimitKey } from './ip-key.ts';
 import { limitByBinding } from './rate-limit-binding.ts';
 import type { LumenizeAuth } from './lumenize-auth.ts';
+import { withSignedInHint } from './signed-in-hint.ts';
 
 const log = debug('lmz.auth.createAuthRoutes');
 
@@ -37,13 +38,15 @@ export function createAuthRoutes(env: object, options: AuthConfig): (request: Re
   const instanceName = segmentName(options.instanceName, 'instanceName', DEFAULT_INSTANCE);
   const { prefix } = config;
   const cors = options.cors;
+  if (options.signedInHint !== undefined && typeof options.signedInHint !== 'boolean') throw new TypeError('AuthConfig.signedInHint must be a boolean');
+  const hint = options.signedInHint === true ? withSignedInHint : (response: Response) => response;
   const bindings = env as Record<string, unknown>;
   const namespace = bindings[bindingName] as DurableObjectNamespace<LumenizeAuth> | undefined;
   if (typeof namespace?.idFromName !== 'function') {
     throw new TypeError(`createAuthRoutes: env.${bindingName} is not a Durable Object namespace; bind LumenizeAuth as ${bindingName} or set gatewayBindingName`);
   }
 
-  return async (request: Request): Promise<Response | undefined> => {
+  const handle = async (request: Request): Promise<Response | undefined> => {
     const url = new URL(request.url);
     if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return undefined;
     if (config.rateLimit.ip !== false) {
@@ -65,5 +68,9 @@ export function createAuthRoutes(env: object, options: AuthConfig): (request: Re
       await stub.configure(config);
     }
     return route(retry);
+  };
+  return async (request) => {
+    const response = await handle(request);
+    return response && hint(response);
   };
 }

@@ -3,6 +3,7 @@
  * logger factory. Filtered-out calls build nothing, read no clock and render no data.
  */
 import { configure, refreshAutoDetected, reset, setOutput, state } from './config.ts';
+import { hub } from './hub.ts';
 import { renderData } from './render.ts';
 import { describeThrown, safeString } from './safe-text.ts';
 import type { DebugEnv, DebugLevel, DebugLogger, DebugLogOutput } from './types.ts';
@@ -116,3 +117,6 @@ function debugImpl(arg: unknown): DebugLogger | DebugFactory {
  * @example const log = debug('MyApp.sync'); log.info('synced', { count: 3 });
  */
 export const debug: DebugFunction = Object.assign(debugImpl as DebugFunction, { configure, reset, setOutput });
+
+// `@lumenize/debug/lite` loggers in the same bundle delegate to real ones from now on.
+hub.create = createLogger;

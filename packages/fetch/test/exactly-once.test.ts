@@ -110,8 +110,12 @@ describe('exactly once: duplicates and concurrent arrivals', () => {
 describe('exactly once across eviction', () => {
   it('item 23: the DO is reset after proxy(); the delivery runs the handler in the fresh instance and its write persists', async () => {
     const name = unique('e23');
+    const since = mark();
     const before = await origin(name).token();
-    await origin(name).proxyTo(endpointUrl(name, '/hold/k'), { tag: 't' }, OFFLINE);
+    const id = await origin(name).proxyTo(endpointUrl(name, '/hold/k'), { tag: 't' }, OFFLINE);
+    // Reset once the hand-off is acknowledged (before that, the pending row's watchdog, virtual
+    // here, is what recovers the request: items 8-10).
+    await logged('lmz.fetch.Fetch.proxy', 'debug', (r) => hasReqId(id)(r) && r.message.includes('acknowledged'), since);
     await origin(name).abort().catch(() => 'reset');
     await holding(name, 'k');
     await endpoints(name).release('k');

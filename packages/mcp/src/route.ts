@@ -5,7 +5,7 @@
  */
 import { MAX_BODY_BYTES, NEW_SESSION_HEADER, SESSION_HEADER, SESSION_ID } from './headers.ts';
 import { ErrorCode, jsonResponse, rpcError } from './jsonrpc.ts';
-import { readCappedBody } from './request-body.ts';
+import { readCappedBody } from '@lumenize/utils';
 
 /** Options of {@link routeMcpRequest}. */
 export interface McpRouteOptions {
@@ -53,7 +53,7 @@ async function route(request: Request, env: object, options: McpRouteOptions): P
     if (out) forwarded = out;
   }
   if (request.method === 'POST') {
-    const body = await readCappedBody(request);
+    const body = await readCappedBody(request, MAX_BODY_BYTES);
     if (body === undefined) return jsonResponse(rpcError(null, ErrorCode.InvalidRequest, `Request body larger than ${MAX_BODY_BYTES} bytes`), 413);
     forwarded = new Request(forwarded.url, { method: 'POST', headers: forwarded.headers, body });
   }

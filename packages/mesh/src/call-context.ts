@@ -34,13 +34,13 @@ export function validateWireCallContext(value: unknown): asserts value is WireCa
   const { callChain, originAuth, state } = value;
   if (!Array.isArray(callChain) || callChain.length === 0) throw new TypeError('Invalid callContext: callChain must be a non-empty array');
   if (callChain.length > MAX_CALL_CHAIN_LENGTH) throw callChainTooLong();
-  callChain.forEach((entry: unknown, i) => {
-    const e = entry as Partial<NodeIdentity> | null;
+  for (let i = 0; i < callChain.length; i++) {
+    const e = callChain[i] as Partial<NodeIdentity> | null;
     if (!isPlainObject(e) || !NODE_TYPES.has(e.type as string) || typeof e.bindingName !== 'string') {
       throw new TypeError(`Invalid callContext: callChain[${i}] must be { type, bindingName, instanceName? }`);
     }
     if (e.instanceName !== undefined && typeof e.instanceName !== 'string') throw new TypeError(`Invalid callContext: callChain[${i}].instanceName must be a string`);
-  });
+  }
   if (originAuth !== undefined) {
     const a = originAuth as Partial<OriginAuth> | null;
     if (!isPlainObject(a) || typeof a.userId !== 'string' || (a.claims !== undefined && !isPlainObject(a.claims))) {
@@ -84,19 +84,27 @@ export function copyCallContext(ctx: CallContext): CallContext {
   return { ...ctx, state: structuredClone(ctx.state) };
 }
 
+/** A copy of `state` the caller can no longer reach; `{}` when there is nothing to copy. */
+function copyState(state: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (state === undefined) return {};
+  for (const _key in state) return structuredClone(state);
+  return {};
+}
+
 /**
  * The context for an outgoing call: continue `current` (append self, keep `originAuth`, shallow-merge
- * `options.state`), or start `[self]` when `newChain` is set or nothing is current. State is copied.
+ * `options.state`), or start `[self]` when `newChain` is set or nothing is current. State is copied;
+ * chain entries and `originAuth` of a received context are frozen, so they are shared, not copied.
  */
 export function outgoingCallContext(current: CallContext | undefined, self: NodeIdentity, options: CallOptions = {}): WireCallContext {
-  const selfEntry: NodeIdentity = self.instanceName === undefined ? { type: self.type, bindingName: self.bindingName } : { ...self };
-  if (options.newChain || !current) return { callChain: [selfEntry], state: structuredClone(options.state ?? {}) };
+  const selfEntry: NodeIdentity = self.instanceName === undefined ? { type: self.type, bindingName: self.bindingName } : { type: self.type, bindingName: self.bindingName, instanceName: self.instanceName };
+  if (options.newChain || !current) return { callChain: [selfEntry], state: copyState(options.state) };
   if (current.callChain.length + 1 > MAX_CALL_CHAIN_LENGTH) throw callChainTooLong();
   const wire: WireCallContext = {
-    callChain: [...current.callChain.map((e) => ({ ...e })), selfEntry],
-    state: structuredClone({ ...current.state, ...(options.state ?? {}) }),
+    callChain: [...current.callChain, selfEntry],
+    state: options.state === undefined ? copyState(current.state) : copyState({ ...current.state, ...options.state }),
   };
-  if (current.originAuth) wire.originAuth = structuredClone(current.originAuth);
+  if (current.originAuth) wire.originAuth = Object.isFrozen(current.originAuth) ? current.originAuth : structuredClone(current.originAuth);
   return wire;
 }
 

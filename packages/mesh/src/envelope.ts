@@ -8,6 +8,8 @@ import { chainBudget, decodeOperationChain, encodeOperationChain, type ChainBudg
 import { isNestedOperationMarker } from './ocan/marker.ts';
 import type { OperationChain } from './ocan/types.ts';
 import { validateWireCallContext } from './call-context.ts';
+import { decodeCompactChain, encodeCompactChain, isCompactChainShape, type CompactChain } from './wire/chain.ts';
+import { encodePayload } from './wire/payload.ts';
 import { ENVELOPE_VERSION, type CallEnvelope, type CallResult, type EnvelopeMetadata, type NodeType, type ReceivedWork, type TextCallResult, type WireCallContext } from './protocol.ts';
 
 /**
@@ -43,6 +45,23 @@ export function serializeChain(remote: unknown): LmzIntermediate {
   return preprocess(encodeOperationChain(chainOf(remote)), { transform: chainTransform });
 }
 
+/** A value the chain transform refuses (so the compact fast path leaves it to structured-clone). */
+function needsChecks(value: object): boolean {
+  return isResultPlaceholder(value) || isNestedOperationMarker(value);
+}
+
+const cloneChainPart = (value: unknown): LmzIntermediate => preprocess(value, { transform: chainTransform });
+
+/**
+ * Serializes a continuation's chain (or a `ctnBatch` list) for the compact wire (wire/chain.ts):
+ * operations as JSON, arguments inline when they are plain JSON, else in one structured-clone table.
+ * @example JSON.stringify(serializeCompactChain(this.ctn().increment())) // '[0,[["increment",[]]]]'
+ */
+export function serializeCompactChain(remote: unknown, batch?: readonly OperationChain[]): CompactChain {
+  const wire = batch ? batch.map((chain) => encodeOperationChain(chain)) : encodeOperationChain(chainOf(remote));
+  return encodeCompactChain(wire, batch !== undefined, cloneChainPart, needsChecks);
+}
+
 /** Serializes a list of continuations (a `ctnBatch`). */
 export function serializeBatch(chains: readonly OperationChain[]): LmzIntermediate {
   return preprocess(
@@ -73,7 +92,7 @@ export function deserializeChainWith(decode: Decode, data: LmzIntermediate, budg
 /** Inputs of {@link buildCallEnvelope}. */
 export interface EnvelopeParts {
   /** The serialized chain, or its JSON text (the gateway forwards a client's text unparsed). */
-  chain: LmzIntermediate | string;
+  chain: LmzIntermediate | CompactChain | string;
   batch?: boolean;
   callContext: WireCallContext;
   caller: { type: NodeType; bindingName?: string; instanceNameOrId?: string };
@@ -89,15 +108,20 @@ export interface EnvelopeParts {
  * @example stub.__executeOperation(buildCallEnvelope({ chain, callContext, caller, callee }))
  */
 export function buildCallEnvelope(parts: EnvelopeParts): CallEnvelope {
+  const { bindingName, instanceNameOrId } = parts.callee;
   const metadata: EnvelopeMetadata = {
     caller: parts.caller,
-    callee: { type: parts.callee.instanceNameOrId === undefined ? 'LumenizeWorker' : 'LumenizeDO', ...parts.callee },
+    callee: instanceNameOrId === undefined ? { type: 'LumenizeWorker', bindingName } : { type: 'LumenizeDO', bindingName, instanceNameOrId },
   };
   // A text chain travels as one string; validateCallEnvelope parses it in the callee.
   const envelope: CallEnvelope = { version: ENVELOPE_VERSION, chain: parts.chain as LmzIntermediate, callContext: parts.callContext, metadata };
   if (parts.batch) envelope.batch = true;
-  if (parts.transaction) envelope.options = { transaction: true };
-  if (parts.resultText) envelope.options = { ...envelope.options, resultText: true };
+  if (parts.transaction || parts.resultText) {
+    const options: NonNullable<CallEnvelope['options']> = {};
+    if (parts.transaction) options.transaction = true;
+    if (parts.resultText) options.resultText = true;
+    envelope.options = options;
+  }
   return envelope;
 }
 
@@ -116,7 +140,7 @@ export function validateCallEnvelope(value: unknown): asserts value is CallEnvel
   if (env.callContext === undefined || env.callContext === null) throw new TypeError('Missing callContext in envelope');
   validateWireCallContext(env.callContext);
   if (typeof env.chain === 'string') env.chain = parseChainText(env.chain);
-  if (!isIntermediate(env.chain)) throw new TypeError('Invalid envelope: chain must be a serialized operation chain');
+  if (!isIntermediate(env.chain) && !isCompactChainShape(env.chain)) throw new TypeError('Invalid envelope: chain must be a serialized operation chain');
   const meta = env.metadata as Partial<EnvelopeMetadata> | undefined;
   const callee = meta?.callee as Partial<EnvelopeMetadata['callee']> | undefined;
   if (typeof callee !== 'object' || callee === null || typeof callee.bindingName !== 'string' || (callee.instanceNameOrId !== undefined && typeof callee.instanceNameOrId !== 'string')) {
@@ -146,7 +170,8 @@ function parseChainText(text: string): unknown {
 
 /** Decodes the chain (or batch) of a validated envelope; shape checks happen in OCAN validation. */
 export function decodeWork(envelope: CallEnvelope): ReceivedWork {
-  const decoded: unknown = postprocess(envelope.chain);
+  // A compact chain (a client's, forwarded by its gateway) or a version-1 intermediate.
+  const decoded: unknown = isCompactChainShape(envelope.chain) ? decodeCompactChain(envelope.chain, envelope.batch === true, postprocess) : postprocess(envelope.chain);
   // One budget for the whole envelope: a batch cannot multiply the per-chain limits.
   const budget = chainBudget();
   if (!envelope.batch) return { batch: false, chain: decodeOperationChain(decoded, budget) };
@@ -168,9 +193,17 @@ export function encodeResult(value: unknown, methodName: string): CallResult {
   }
 }
 
-/** Like {@link encodeResult}, with `$result` as the intermediate's JSON text (envelopes with `options.resultText`). */
+/**
+ * Like {@link encodeResult}, with `$result` as the JSON text of a compact-wire payload (envelopes
+ * with `options.resultText`, sent only by the gateway): `[0,json]` for a plain JSON tree, else
+ * `[1,intermediate]`. The gateway splices it into its frame (or rewrites it for a version-1 client).
+ */
 export function encodeResultText(value: unknown, methodName: string): TextCallResult {
-  return { $result: JSON.stringify(encodeResult(value, methodName).$result) };
+  try {
+    return { $result: JSON.stringify(encodePayload(value, preprocess)) };
+  } catch (e) {
+    throw new TypeError(`The result of '${methodName}' could not be serialized: ${toError(e).message}`);
+  }
 }
 
 /** `{ $error }` for anything thrown (non-Errors wrapped); never throws. */

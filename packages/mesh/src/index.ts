@@ -81,3 +81,4 @@ export { Alarms, type Schedule, type ScheduledAlarm, type DelayedAlarm, type Cro
 export * from './validation/index.ts';
 export { runInCallContext } from './run-in-call-context.ts';
 export type { WireCallContext } from './protocol.ts';
+export { describeWireFrame, WireFormatError } from './wire/index.ts';

@@ -4,6 +4,7 @@
  */
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import type { OperationChain } from './ocan/types.ts';
+import type { CompactChain } from './wire/chain.ts';
 
 /** Kinds of mesh node. */
 export type NodeType = 'LumenizeDO' | 'LumenizeWorker' | 'LumenizeClient';
@@ -73,8 +74,11 @@ export interface EnvelopeMetadata {
 /** The message sent over Workers RPC to `__executeOperation` (spec §5.2). */
 export interface CallEnvelope {
   version: 1;
-  /** The serialized operation chain, or (with `batch`) the serialized list of chains. */
-  chain: LmzIntermediate;
+  /**
+   * The serialized operation chain, or (with `batch`) the serialized list of chains: a version-1
+   * intermediate, or a client's compact chain (wire/chain.ts) that its gateway forwarded as text.
+   */
+  chain: LmzIntermediate | CompactChain;
   /** True when `chain` holds a list of chains to run atomically (`ctnBatch`). */
   batch?: boolean;
   callContext: WireCallContext;
@@ -90,7 +94,11 @@ export interface CallEnvelope {
 /** The reply of `__executeOperation`: exactly one of the two members, both serialized. */
 export type CallResult = { $result: LmzIntermediate; $error?: undefined } | { $error: LmzIntermediate; $result?: undefined };
 
-/** A reply to an envelope with `options.resultText`: `$result` is JSON text (callees that ignore the option reply with a {@link CallResult}). */
+/**
+ * A reply to an envelope with `options.resultText`: `$result` is JSON text, a compact-wire payload
+ * `[0,json]`/`[1,intermediate]` (older callees: an intermediate's text; callees that ignore the
+ * option reply with a {@link CallResult}).
+ */
 export type TextCallResult = { $result: string; $error?: undefined };
 
 /** A deserialized operation chain or batch, as the callee sees it. */

@@ -22,12 +22,17 @@ export interface MeshStub extends Disposable {
 
 type BindingKind = 'durable-object' | 'service';
 
+/** Kinds of binding objects already seen: `env`'s bindings live as long as the isolate, and every call checks one. */
+const kinds = new WeakMap<object, BindingKind>();
+
 function kindOf(value: unknown): BindingKind | undefined {
+  const known = typeof value === 'object' && value !== null ? kinds.get(value) : undefined;
+  if (known) return known;
   // A service binding answers every property with an RPC method, so duck typing cannot tell them apart.
   const tag = Object.prototype.toString.call(value);
-  if (tag === '[object DurableObjectNamespace]') return 'durable-object';
-  if (tag === '[object Fetcher]') return 'service';
-  return undefined;
+  const kind = tag === '[object DurableObjectNamespace]' ? 'durable-object' : tag === '[object Fetcher]' ? 'service' : undefined;
+  if (kind && typeof value === 'object' && value !== null) kinds.set(value, kind);
+  return kind;
 }
 
 /**
@@ -78,6 +83,46 @@ function rawDOStub(ns: DurableObjectNamespace, instance: string): CalleeStub {
   return stub as unknown as CalleeStub;
 }
 
+/** The handle {@link getMeshStub} returns: forwards to the raw stub and refuses use after disposal. */
+class MeshStubHandle implements MeshStub {
+  #target: CalleeStub;
+  #binding: string;
+  #instance: string | undefined;
+  #stubId: number;
+  #disposed = false;
+
+  constructor(target: CalleeStub, binding: string, instance: string | undefined, stubId: number) {
+    this.#target = target;
+    this.#binding = binding;
+    this.#instance = instance;
+    this.#stubId = stubId;
+  }
+
+  #live(): CalleeStub {
+    if (this.#disposed) throw new TypeError(`Mesh stub for '${this.#binding}' used after it was disposed; get a new stub with getMeshStub`);
+    return this.#target;
+  }
+
+  __executeOperation(envelope: CallEnvelope): Promise<CallResult | TextCallResult> {
+    return this.#live().__executeOperation(envelope);
+  }
+
+  __executeBatch(envelopes: CallEnvelope[]): Promise<unknown> {
+    return this.#live().__executeBatch(envelopes);
+  }
+
+  __awaitParked(token: string): Promise<unknown> {
+    return this.#live().__awaitParked(token);
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#target[Symbol.dispose]?.();
+    if (log.enabled) log.debug('stub disposed', { stubId: this.#stubId, binding: this.#binding, instance: this.#instance });
+  }
+}
+
 /**
  * A disposable stub for the mesh node at (`binding`, `instance`): a DO by name (or by id for a
  * 64-hex string) or, with `instance` undefined, a Worker's service binding. Validate first with
@@ -89,25 +134,5 @@ export function getMeshStub(env: object, binding: string, instance: string | und
   const target = instance === undefined ? (value as CalleeStub) : rawDOStub(value as DurableObjectNamespace, instance);
   const stubId = ++stubCount;
   if (log.enabled) log.debug('stub acquired', { stubId, binding, instance });
-  let disposed = false;
-  return {
-    __executeOperation: (envelope) => {
-      if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
-      return target.__executeOperation(envelope);
-    },
-    __executeBatch: (envelopes) => {
-      if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
-      return target.__executeBatch(envelopes);
-    },
-    __awaitParked: (token) => {
-      if (disposed) throw new TypeError(`Mesh stub for '${binding}' used after it was disposed; get a new stub with getMeshStub`);
-      return target.__awaitParked(token);
-    },
-    [Symbol.dispose]() {
-      if (disposed) return;
-      disposed = true;
-      target[Symbol.dispose]?.();
-      if (log.enabled) log.debug('stub disposed', { stubId, binding, instance });
-    },
-  };
+  return new MeshStubHandle(target, binding, instance, stubId);
 }

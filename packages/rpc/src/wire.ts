@@ -95,13 +95,16 @@ function isFunctionSlot(v: unknown): v is FunctionSlot {
 
 // ---- operations ----
 
-/** Wire chain → compact ops (args encoded; `transform` applies to argument values). */
-export function encodeOps(chain: WireOperationChain, transform?: PreprocessTransform): unknown[] {
+/**
+ * Wire chain → compact ops (args encoded; `transform` applies to argument values). Argument lists in
+ * `plain` were found JSON-exact by the caller in the same synchronous turn and are not walked again.
+ */
+export function encodeOps(chain: WireOperationChain, transform?: PreprocessTransform, plain?: ReadonlySet<unknown[]>): unknown[] {
   return chain.map((op) => {
     if (op.type === 'get') return op.key;
-    const args = encodeValue(op.args, transform);
+    const args = plain?.has(op.args) ? op.args : encodeValue(op.args, transform);
     if (!op.nested?.length) return [args];
-    return [args, op.nested.map((n) => (n.chain ? (n.refId ? [n.path, encodeOps(n.chain, transform), n.refId] : [n.path, encodeOps(n.chain, transform)]) : [n.path, 0, n.refId]))];
+    return [args, op.nested.map((n) => (n.chain ? (n.refId ? [n.path, encodeOps(n.chain, transform, plain), n.refId] : [n.path, encodeOps(n.chain, transform, plain)]) : [n.path, 0, n.refId]))];
   });
 }
 
@@ -134,9 +137,9 @@ export function encodeRequestMessage(type: string, entries: unknown[]): string {
   return JSON.stringify([type, WIRE_VERSION, entries]);
 }
 
-/** Compact form of one batch entry. */
-export function encodeEntry(entry: RpcBatchEntry, transform?: PreprocessTransform): unknown[] {
-  const out: unknown[] = [entry.id, encodeOps(entry.operations, transform)];
+/** Compact form of one batch entry (`plain`: see {@link encodeOps}). */
+export function encodeEntry(entry: RpcBatchEntry, transform?: PreprocessTransform, plain?: ReadonlySet<unknown[]>): unknown[] {
+  const out: unknown[] = [entry.id, encodeOps(entry.operations, transform, plain)];
   if (entry.also?.length || entry.inspect) out.push(entry.also?.map((a) => [a.id, a.at]) ?? 0);
   if (entry.inspect) out.push(1);
   return out;

@@ -8,6 +8,7 @@ import { errorClassFor } from './error-classes.ts';
 import { snippet, StructuredCloneDecodeError, type DecodeErrorCode } from './errors.ts';
 import { headerProblem } from './header-error.ts';
 import { bigintFromPayload, numberFromPayload } from './numbers.ts';
+import { hasEnumerable, put } from './own-props.ts';
 import type { SyncRevivers } from './sync-parts.ts';
 import type { LmzIntermediate } from './types.ts';
 
@@ -25,17 +26,6 @@ type Entry = [string, unknown];
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Writes an own data property (safe for `__proto__`, `constructor`, `prototype`). */
-function put(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
-function hasEnumerable(target: object): boolean {
-  for (const _ in target) return true;
-  return false;
 }
 
 function hidden(target: object, key: string, value: unknown): void {
@@ -220,10 +210,8 @@ class Decoder {
         o = { name: p.name };
         break;
       case 'request-sync':
-        o = this.#request(p);
-        break;
       case 'response-sync':
-        o = this.#response(p);
+        o = this.#sync(tag, p);
         break;
       default:
         throw this.#fail('UNKNOWN_TAG', `unknown entry tag ${snippet(tag)}`);
@@ -368,7 +356,7 @@ class Decoder {
   }
 
   /** A reference that must point at an entry with one of `tags` (checked before building it). */
-  #refTo(x: unknown, tags: string[], what: string): unknown {
+  #refTo(x: unknown, tags: readonly string[], what: string): unknown {
     if (Array.isArray(x) && x[0] === '$lmz') {
       const j = x[1];
       if (typeof j === 'number' && Number.isInteger(j) && j >= 0 && j < this.#out.length) {
@@ -381,35 +369,14 @@ class Decoder {
     return this.#value(x);
   }
 
-  #syncCommon(p: unknown): { headers: Headers; body: unknown; payload: Record<string, unknown> } {
-    if (!isRecord(p)) throw this.#fail('BAD_PAYLOAD', 'payload must be an object');
-    const headers = this.#refTo(p.headers, ['headers'], 'headers');
-    if (!(headers instanceof Headers)) throw this.#fail('BAD_PAYLOAD', 'headers must reference a headers entry');
-    // A body never points at another request/response entry, so building one never recurses.
-    const body = this.#refTo(p.body, ['object', 'array', 'arraybuffer'], 'body');
-    return { headers, body, payload: p };
-  }
-
-  #request(p: unknown): object {
-    const { headers, body, payload } = this.#syncCommon(p);
-    if (typeof payload.url !== 'string' || typeof payload.method !== 'string') {
-      throw this.#fail('BAD_PAYLOAD', 'url and method must be strings');
-    }
-    return this.#reviver('request-sync')(payload, headers, body);
-  }
-
-  #response(p: unknown): object {
-    const { headers, body, payload } = this.#syncCommon(p);
-    return this.#reviver('response-sync')(payload, headers, body);
-  }
-
-  #reviver(tag: keyof SyncRevivers): SyncRevivers[typeof tag] {
+  /** A RequestSync/ResponseSync entry: its reviver checks the payload and builds it (sync-parts.ts). */
+  #sync(tag: keyof SyncRevivers, p: unknown): object {
     const revive = this.#revivers[tag];
     if (revive === undefined) {
       const name = tag === 'request-sync' ? 'RequestSync' : 'ResponseSync';
       throw this.#fail('NOT_LOADED', `${name} is not loaded in this program; import { ${name} } from '@lumenize/structured-clone' and refer to it (e.g. value instanceof ${name}) so a bundler keeps it`);
     }
-    return revive;
+    return revive(p, { ref: (x, tags, what) => this.#refTo(x, tags, what), bad: (problem) => this.#fail('BAD_PAYLOAD', problem) });
   }
 }
 

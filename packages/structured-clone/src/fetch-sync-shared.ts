@@ -4,6 +4,7 @@
  */
 import { FetchSyncTypeError } from './errors.ts';
 import { firstRefusedHeader } from './header-error.ts';
+import type { SyncEntryAccess } from './sync-parts.ts';
 import type { HeadersSyncInit } from './types.ts';
 
 /** How a body is stored: text, bytes, an object or array, or nothing. */
@@ -115,4 +116,18 @@ export function checkEnum<T extends string>(value: unknown, allowed: readonly T[
     throw new FetchSyncTypeError(`${who}: ${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   }
   return value as T;
+}
+
+/**
+ * The common part of a decoded `request-sync`/`response-sync` payload: an object whose `headers`
+ * references a headers entry and whose `body` references only plain data or bytes (so building one
+ * never recurses into another request or response).
+ */
+export function readSyncPayload(p: unknown, entry: SyncEntryAccess): { payload: Record<string, unknown>; headers: Headers; body: unknown } {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw entry.bad('payload must be an object');
+  const payload = p as Record<string, unknown>;
+  const headers = entry.ref(payload.headers, ['headers'], 'headers');
+  if (!(headers instanceof Headers)) throw entry.bad('headers must reference a headers entry');
+  const body = entry.ref(payload.body, ['object', 'array', 'arraybuffer'], 'body');
+  return { payload, headers, body };
 }

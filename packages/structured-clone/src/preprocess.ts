@@ -5,6 +5,7 @@
 import { encodeBinary, viewType } from './binary.ts';
 import { StructuredCloneEncodeError, type EncodeErrorCode } from './errors.ts';
 import { specialNumberName } from './numbers.ts';
+import { hasEnumerable, put } from './own-props.ts';
 import { SYNC_PARTS, type SyncParts } from './sync-parts.ts';
 import { HookContext, pathOf, renderPath, stepOf, TRANSFORM_SKIP, type PathNode } from './transform.ts';
 import type { LmzIntermediate, PathElement, PreprocessOptions, PreprocessTransform } from './types.ts';
@@ -62,17 +63,6 @@ const NativeResponse: Function | undefined = typeof Response === 'function' ? Re
 function syncParts(v: object): SyncParts | undefined {
   const describe: unknown = (v as { [SYNC_PARTS]?: unknown })[SYNC_PARTS];
   return typeof describe === 'function' ? (describe.call(v) as SyncParts | undefined) : undefined;
-}
-
-function hasEnumerable(target: object): boolean {
-  for (const _ in target) return true;
-  return false;
-}
-
-/** Writes `value` under `key`, as an own data property even when the key is `__proto__`. */
-function put(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 const toISOString = Date.prototype.toISOString;

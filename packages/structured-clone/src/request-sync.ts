@@ -13,6 +13,7 @@ import {
   formDataUnsupported,
   nativeBody,
   readNativeBody,
+  readSyncPayload,
   storeBody,
   toHeaders,
   type StoredBody,
@@ -119,7 +120,9 @@ function checkOptional(init: RequestSyncInit): OptionalValues {
 }
 
 /** Package-internal: builds a RequestSync from a decoded `request-sync` entry (sync-parts.ts). */
-export const reviveRequestSync: SyncReviver = (payload, headers, body) => {
+export const reviveRequestSync: SyncReviver = (p, entry) => {
+  const { payload, headers, body } = readSyncPayload(p, entry);
+  if (typeof payload.url !== 'string' || typeof payload.method !== 'string') throw entry.bad('url and method must be strings');
   const init: Record<string, unknown> = { method: payload.method, headers, body };
   for (const field of REQUEST_OPTIONAL_FIELDS) if (Object.hasOwn(payload, field)) init[field] = payload[field];
   return new RequestSync(payload.url as string, init as RequestSyncInit);

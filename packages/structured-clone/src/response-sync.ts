@@ -13,6 +13,7 @@ import {
   formDataUnsupported,
   nativeBody,
   readNativeBody,
+  readSyncPayload,
   storeBody,
   toHeaders,
   type StoredBody,
@@ -26,7 +27,8 @@ export const RESPONSE_TYPES: readonly ResponseSyncType[] = ['basic', 'cors', 'de
 const INIT_FIELDS = ['status', 'statusText', 'url', 'redirected', 'type'];
 
 /** Package-internal: builds a ResponseSync from a decoded `response-sync` entry (sync-parts.ts). */
-export const reviveResponseSync: SyncReviver = (payload, headers, body) => {
+export const reviveResponseSync: SyncReviver = (p, entry) => {
+  const { payload, headers, body } = readSyncPayload(p, entry);
   const init: Record<string, unknown> = { headers };
   for (const field of INIT_FIELDS) if (Object.hasOwn(payload, field)) init[field] = payload[field];
   return new ResponseSync(body as string | object | null, init as ResponseSyncInit);

@@ -20,8 +20,19 @@ export interface SyncParts {
   body: unknown;
 }
 
-/** Builds an instance from its validated payload, headers and decoded body. */
-export type SyncReviver = (payload: Record<string, unknown>, headers: Headers, body: unknown) => object;
+/** What a reviver gets from the decoder for the entry it builds. */
+export interface SyncEntryAccess {
+  /** Decodes `x`; a reference must not point at an entry whose tag is outside `tags` (`what` names it). */
+  ref(x: unknown, tags: readonly string[], what: string): unknown;
+  /** The decoder's BAD_PAYLOAD error for this entry, saying `problem`. */
+  bad(problem: string): Error;
+}
+
+/**
+ * Checks a `request-sync`/`response-sync` payload and builds the instance. The checks live with the
+ * classes, not in the decoder, so a bundle without the classes carries neither.
+ */
+export type SyncReviver = (payload: unknown, entry: SyncEntryAccess) => object;
 
 /** Revivers by tag. */
 export interface SyncRevivers {

@@ -4,7 +4,8 @@
  * every DO's storage, env and methods; set `guardToken` for anything reachable over a network.
  */
 import { debug } from '@lumenize/debug';
-import { routeDORequest } from '@lumenize/utils';
+import { readCappedBody, routeDORequest } from '@lumenize/utils';
+import { DEFAULT_MAX_REQUEST_BYTES } from '@lumenize/rpc';
 import { withAlarmSimulation, type AlarmSimulationConfig } from './alarm-simulation.ts';
 import { InstrumentationError } from './errors.ts';
 import { withFieldWrites } from './field-writes.ts';
@@ -133,6 +134,13 @@ export function instrumentDOProject(sourceModuleOrConfig: object | InstrumentDOP
         const checked = checkGuard(request, guardToken);
         if (checked instanceof Response) return checked;
         forwarded = checked;
+      }
+      if (onPrefix(url, prefix) && forwarded.body) {
+        // RPC batches are small; buffered here, a DO that answers without reading the body (a
+        // wrong prefix, its own 404) leaves no half-sent stream behind.
+        const body = await readCappedBody(forwarded, DEFAULT_MAX_REQUEST_BYTES);
+        if (body === undefined) return new Response(`Request body larger than ${DEFAULT_MAX_REQUEST_BYTES} bytes`, { status: 413 });
+        forwarded = new Request(forwarded, { body });
       }
       let routed: Response | undefined;
       try {

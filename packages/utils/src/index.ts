@@ -15,3 +15,4 @@ export { getWebSocketShim, type WebSocketShimOptions, type ShimWebSocket, type W
 export { Browser, type BrowserOptions } from './browser.ts';
 export type { BrowserContext, BrowserContextOptions, BrowserRequestInit, PreflightRecord } from './browser-context.ts';
 export { safeUrl } from './safe-url.ts';
+export { readCappedBody } from './capped-body.ts';

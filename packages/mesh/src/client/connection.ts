@@ -6,7 +6,7 @@
  * frames; LumenizeClient adds continuations and call contexts.
  * Runs in browsers, Node and Bun: no platform-specific imports.
  */
-import { debug } from '@lumenize/debug';
+import { debug } from '@lumenize/debug/lite'; // costs a flag check unless @lumenize/debug is loaded
 import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { encodeError } from '../envelope.ts';
 import { ClientDisconnectedError, LoginRequiredError } from '../errors.ts';
@@ -25,6 +25,10 @@ import {
 import { oversizeFrame } from './frame-size.ts';
 import { HEARTBEAT_PONG, Heartbeat } from './heartbeat.ts';
 import { ReliableLink } from './reliable-link.ts';
+import type { RenderCall } from '../wire/call-frame.ts';
+import { WIRE_PROTOCOL, WIRE_VERSION } from '../wire/frames.ts';
+import { ClientNames } from '../wire/names.ts';
+import { wireLogData } from './wire-describer.ts';
 import { attach, detach, type SocketHandlers } from './socket-handlers.ts';
 import { fetchAccessToken, isTokenExpired } from './token.ts';
 
@@ -56,8 +60,10 @@ export interface ConnectionOptions {
 /** An outbound call from queueing until its answer. */
 interface OutboundCall {
   callId: string;
-  /** Frame body without resume fields (JSON text ending in `}`). */
-  body: string;
+  /** Frame body without resume fields (JSON text ending in `}`), or its renderer (wire/call-frame.ts). */
+  body: string | RenderCall;
+  /** The interned target id the last rendering defined (confirmed by the answer). */
+  defines?: number;
   resolve: (result: CallResponseFrame) => void;
   reject: (error: Error) => void;
   /** `performance.now()` after which the call fails with `Call timed out`. */
@@ -87,6 +93,8 @@ function randomSessionId(): string {
 export class ClientConnection {
   #o: ConnectionOptions;
   #log = debug('lmz.mesh.LumenizeClient');
+  /** Every frame in and out (decoded with `@lumenize/mesh/client/wire-log`); off unless enabled. */
+  #wireLog = debug('lmz.mesh.LumenizeClient.wire');
   #state: ConnectionState = 'connecting';
   #ws: WebSocket | undefined;
   #token: string | undefined;
@@ -94,6 +102,10 @@ export class ClientConnection {
   /** Seq/ack and batching of the reliable frames of this session. */
   #link = new ReliableLink({ write: (text) => this.#write(text), connected: () => this.#state === 'connected' });
   #queue: OutboundCall[] = [];
+  /** Wire version the gateway agreed to on the current connection (1 until told otherwise). */
+  #wire = 1;
+  /** Interned call targets of this session (compact wire). */
+  #names = new ClientNames();
   #inflight = new Map<string, OutboundCall>();
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,6 +139,7 @@ export class ClientConnection {
       // A fresh start after disconnect(): a new session, so nothing of the old one is resumed.
       this.#sessionId = randomSessionId();
       this.#link.reset();
+      this.#names.reset();
       this.#attempt = 0;
     }
     this.#setState(this.#state === 'reconnecting' ? 'reconnecting' : 'connecting');
@@ -178,13 +191,13 @@ export class ClientConnection {
    * Sends a call frame (`body` without resume fields) and resolves with the gateway's
    * `call_response`. Queued while not connected; fails after `callTimeoutMs`.
    */
-  call(callId: string, body: string): Promise<CallResponseFrame> {
+  call(callId: string, body: string | RenderCall): Promise<CallResponseFrame> {
     return new Promise<CallResponseFrame>((resolve, reject) => {
       if (this.#state === 'disconnected') {
         reject(new Error('Client disconnected'));
         return;
       }
-      const tooLarge = oversizeFrame(body, 'this call');
+      const tooLarge = oversizeFrame(typeof body === 'string' ? body : body(this.#wire, this.#names).body, 'this call');
       if (tooLarge) {
         // Refused here, before the socket: the gateway would close the connection for it.
         reject(tooLarge);
@@ -226,7 +239,7 @@ export class ClientConnection {
       return;
     }
     this.#connecting = false;
-    const protocols = [...offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#link.received)), BATCH_PROTOCOL];
+    const protocols = [...offeredProtocols(this.#token!, resumeProtocol(this.#sessionId, this.#link.received)), BATCH_PROTOCOL, WIRE_PROTOCOL];
     let ws: WebSocket;
     try {
       ws = new this.#o.WebSocket(this.#o.url, protocols);
@@ -336,6 +349,7 @@ export class ClientConnection {
       this.#heartbeat.pong();
       return;
     }
+    if (this.#wireLog.enabled && typeof data === 'string') this.#wireLog.debug('frame in', wireLogData(data));
     const parsed = parseGatewayFrame(data);
     if (!parsed.ok) {
       this.#log.warn('malformed frame from gateway ignored', { reason: parsed.reason });
@@ -371,6 +385,8 @@ export class ClientConnection {
     this.#connectTimer = undefined;
     this.#heartbeat.start();
     this.#link.batching = frame.batch === true;
+    this.#wire = frame.wire === WIRE_VERSION ? WIRE_VERSION : 1;
+    this.#link.compact = this.#wire === WIRE_VERSION;
     if (frame.resumed === true) {
       // Same session: resend what the gateway has not acknowledged, in order.
       this.#link.resend(frame.ack ?? 0);
@@ -386,6 +402,7 @@ export class ClientConnection {
       }
       this.#inflight.clear();
       this.#link.reset();
+      this.#names.reset();
       for (const call of retry) call.seq = undefined;
       this.#queue.unshift(...retry);
     }
@@ -408,6 +425,8 @@ export class ClientConnection {
     }
     this.#inflight.delete(frame.callId);
     this.#deadlines.delete(call);
+    // The gateway read (and stored) the target this call defined: later calls send only its id.
+    if (call.defines) this.#names.confirm(call.defines);
     call.resolve(frame);
   }
 
@@ -430,7 +449,12 @@ export class ClientConnection {
   #transmit(call: OutboundCall): void {
     this.#inflight.set(call.callId, call);
     call.retryable = undefined;
-    call.seq = this.#link.send(call.body);
+    if (typeof call.body === 'string') call.seq = this.#link.send(call.body);
+    else {
+      const { body, defines } = call.body(this.#wire, this.#names);
+      call.defines = defines;
+      call.seq = this.#link.send(body);
+    }
   }
 
   /**
@@ -440,6 +464,7 @@ export class ClientConnection {
   #write(text: string): void {
     const ws = this.#ws;
     if (!ws || ws.readyState !== 1) return;
+    if (this.#wireLog.enabled && text.startsWith('{')) this.#wireLog.debug('frame out', wireLogData(text));
     try {
       ws.send(text);
     } catch (error) {

@@ -14,17 +14,28 @@ export function batchBody(bodies: readonly string[]): string {
 }
 
 /**
+ * The compact wire's batch (wire/frames.ts): `{"t":"b","f":[…]}`, where an inner frame of the
+ * batch's usual kind (`call` client → gateway, `call_response` gateway → client) drops its
+ * `"t":"c"`/`"t":"r"`; other frames keep their type.
+ * @example compactBatchBody(['{"t":"c","i":1,"d":1,"o":[["a",[]]]}'], 'c') // '{"t":"b","f":[{"i":1,"d":1,"o":[["a",[]]]}]}'
+ */
+export function compactBatchBody(bodies: readonly string[], kind: 'c' | 'r'): string {
+  const prefix = `{"t":"${kind}",`;
+  return `{"t":"b","f":[${bodies.map((b) => (b.startsWith(prefix) ? `{${b.slice(prefix.length)}` : b)).join(',')}]}`;
+}
+
+/**
  * Groups items, in order, into frames to send: a group of one stays its own body, a larger group
  * becomes a `batch`. Every body must fit `maxBytes` alone; a batch never passes it.
  * @example groupFrames(bodies, (b) => b, 1_048_576) // [{ body: '{"type":"batch",...}', items: [...] }]
  */
-export function groupFrames<T>(items: readonly T[], bodyOf: (item: T) => string, maxBytes: number): Array<{ body: string; items: T[] }> {
+export function groupFrames<T>(items: readonly T[], bodyOf: (item: T) => string, maxBytes: number, wrap: (bodies: string[]) => string = batchBody): Array<{ body: string; items: T[] }> {
   const out: Array<{ body: string; items: T[] }> = [];
   let group: T[] = [];
   let bytes = 0;
   const close = () => {
     if (group.length === 1) out.push({ body: bodyOf(group[0]!), items: group });
-    else if (group.length > 1) out.push({ body: batchBody(group.map(bodyOf)), items: group });
+    else if (group.length > 1) out.push({ body: wrap(group.map(bodyOf)), items: group });
     group = [];
     bytes = 0;
   };
@@ -50,6 +61,8 @@ export class FrameBatcher<T> {
   #send: (body: string, items: T[]) => void;
   #bodyOf: (item: T) => string;
   #maxBytes: number;
+  /** Builds a batch's body (read at each flush: the compact wire is agreed per connection). */
+  wrap: (bodies: string[]) => string = batchBody;
 
   constructor(send: (body: string, items: T[]) => void, bodyOf: (item: T) => string, maxBytes: number) {
     this.#send = send;
@@ -75,7 +88,7 @@ export class FrameBatcher<T> {
     const items = this.#items;
     if (items.length === 0) return;
     this.#items = [];
-    for (const g of groupFrames(items, this.#bodyOf, this.#maxBytes)) this.#send(g.body, g.items);
+    for (const g of groupFrames(items, this.#bodyOf, this.#maxBytes, this.wrap)) this.#send(g.body, g.items);
   }
 
   /** Drops what was collected (the connection was stopped). */

@@ -5,6 +5,8 @@
  * both ends; a frame is never trusted before it passed through here.
  */
 
+import { parseCompactCall, parseCompactResponse, WIRE_VERSION } from '../wire/frames.ts';
+
 /** Largest text frame either end accepts or sends (bytes of UTF-8). The gateway closes with 1009 above it. */
 export const MAX_FRAME_BYTES = 1_048_576;
 
@@ -43,6 +45,15 @@ export interface CallFrame extends ResumeFields {
   chain: unknown;
   /** True when `chain` is a `ctnBatch` list of chains (DO callees only). */
   batch?: boolean;
+  /**
+   * Compact wire (wire/frames.ts): `chain` is a compact chain; its text is the member named here
+   * (`o`: plain operations, sent without their tag 0; `c`: a tagged chain).
+   */
+  compact?: 'o' | 'c';
+  /** Compact wire: an interned target id still to resolve (binding and instance are empty until then). */
+  target?: number;
+  /** Compact wire: this call defines interned target id `defines` as its binding and instance. */
+  defines?: number;
 }
 
 /** `incoming_call_response` (client → gateway). */
@@ -73,6 +84,8 @@ export interface BatchFrame<F> extends ResumeFields {
   positions: number[];
   /** Why inner frames were refused (index, reason, callId when readable). */
   refused: Array<{ index: number; reason: string; type?: string; callId?: string }>;
+  /** Compact wire: the batch was `{"t":"b","f":[…]}` (its inner texts are in member `f`). */
+  compact?: true;
 }
 
 /** `call_response` (gateway → client). */
@@ -83,6 +96,8 @@ export interface CallResponseFrame extends ResumeFields {
   result?: unknown;
   error?: unknown;
   retryable?: boolean;
+  /** Compact wire: `result`/`error` are tagged payloads (`[0, json]` or `[1, intermediate]`). */
+  tagged?: true;
 }
 
 /** `incoming_call` (gateway → client). */
@@ -101,6 +116,8 @@ export interface ConnectionStatusFrame extends ResumeFields {
   resumed?: boolean;
   /** True when the gateway reads and sends `batch` frames on this connection. */
   batch?: boolean;
+  /** The compact wire's version when the gateway agreed to it (wire/frames.ts), else absent (version 1). */
+  wire?: number;
 }
 
 /** Frames that may sit inside a client → gateway `batch`. */
@@ -157,13 +174,18 @@ function isCount(v: unknown, min: number): v is number {
 
 /** Reads the optional resume fields; returns an error reason when present but malformed. */
 function resumeFields(o: Record<string, unknown>, into: ResumeFields): string | undefined {
-  if (o.seq !== undefined) {
-    if (!isCount(o.seq, 1)) return 'seq must be a positive integer';
-    into.seq = o.seq;
+  // Version-1 frames name them `seq`/`ack`; compact client frames `s`/`a`. The gateway's outbox
+  // appends `seq`/`ack` to every frame it records, compact ones included.
+  const compact = typeof o.t === 'string';
+  const seq = compact && o.s !== undefined ? o.s : o.seq;
+  const ack = compact && o.a !== undefined ? o.a : o.ack;
+  if (seq !== undefined) {
+    if (!isCount(seq, 1)) return 'seq must be a positive integer';
+    into.seq = seq;
   }
-  if (o.ack !== undefined) {
-    if (!isCount(o.ack, 0)) return 'ack must be a non-negative integer';
-    into.ack = o.ack;
+  if (ack !== undefined) {
+    if (!isCount(ack, 0)) return 'ack must be a non-negative integer';
+    into.ack = ack;
   }
   return undefined;
 }
@@ -177,12 +199,27 @@ function decode(text: unknown): { ok: true; value: Record<string, unknown> } | {
     return { ok: false, reason: 'frame is not valid JSON' };
   }
   if (!isRecord(value)) return { ok: false, reason: 'frame is not a JSON object' };
-  if (typeof value.type !== 'string') return { ok: false, reason: 'frame has no type' };
+  if (typeof value.type !== 'string' && typeof value.t !== 'string') return { ok: false, reason: 'frame has no type' };
   return { ok: true, value };
 }
 
 /** One client → gateway frame object (top level or inside a batch), without its resume fields. */
 function clientObject(o: Record<string, unknown>, inner: boolean): ParseResult<ClientToGatewayFrame> {
+  if (o.type === undefined) {
+    // The compact wire (wire/frames.ts): a call, or (top level only) an ack.
+    if (o.t === 'c') return parseCompactCall(o);
+    if (inner) return { ok: false, reason: `a compact '${String(o.t).slice(0, 40)}' frame cannot sit inside a batch` };
+    if (o.t === 'a') return { ok: true, frame: { type: 'ack' } };
+    if (o.t === 'b') {
+      // Inside a compact batch a frame without a type is a compact call.
+      const list = batchList(o.f);
+      if (typeof list === 'string') return { ok: false, reason: list, type: 'batch' };
+      const batch = parseBatch(list, (item) => (item.type === undefined && item.t === undefined ? parseCompactCall(item) : (clientObject(item, true) as ParseResult<ClientInnerFrame>)));
+      batch.compact = true;
+      return { ok: true, frame: batch };
+    }
+    return { ok: false, reason: `unknown compact frame type '${String(o.t).slice(0, 40)}'` };
+  }
   const callId = isId(o.callId) ? o.callId : undefined;
   const type = String(o.type).slice(0, 40);
   const fail = (reason: string): ParseResult<ClientToGatewayFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
@@ -264,6 +301,20 @@ export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFram
 
 /** One gateway → client frame object (top level or inside a batch), without its resume fields. */
 function gatewayObject(o: Record<string, unknown>, inner: boolean): ParseResult<GatewayToClientFrame> {
+  if (o.type === undefined) {
+    if (o.t === 'r') return parseCompactResponse(o);
+    if (inner) return { ok: false, reason: `a compact '${String(o.t).slice(0, 40)}' frame cannot sit inside a batch` };
+    if (o.t === 'a') return { ok: true, frame: { type: 'ack' } };
+    if (o.t === 'b') {
+      // Inside a compact batch a frame without a type is a compact call_response.
+      const list = batchList(o.f);
+      if (typeof list === 'string') return { ok: false, reason: list, type: 'batch' };
+      const batch = parseBatch(list, (item) => (item.type === undefined && item.t === undefined ? parseCompactResponse(item) : (gatewayObject(item, true) as ParseResult<GatewayInnerFrame>)));
+      batch.compact = true;
+      return { ok: true, frame: batch };
+    }
+    return { ok: false, reason: `unknown compact frame type '${String(o.t).slice(0, 40)}'` };
+  }
   const callId = isId(o.callId) ? o.callId : undefined;
   const type = String(o.type).slice(0, 40);
   const fail = (reason: string): ParseResult<GatewayToClientFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
@@ -289,6 +340,7 @@ function gatewayObject(o: Record<string, unknown>, inner: boolean): ParseResult<
       const f: ConnectionStatusFrame = { type: 'connection_status', subscriptionsLost: o.subscriptionsLost };
       if (typeof o.resumed === 'boolean') f.resumed = o.resumed;
       if (o.batch === true) f.batch = true;
+      if (o.wire === WIRE_VERSION) f.wire = WIRE_VERSION;
       return { ok: true, frame: f };
     }
     case ACK_FRAME_TYPE:

@@ -5,7 +5,8 @@
 export { LumenizeClient, type LumenizeClientConfig, type LmzApiClient } from './lumenize-client.ts';
 export type { ConnectionState } from './connection.ts';
 export type { Subscription, SubscriptionStatus, SubscribeOptions } from '../pubsub/client-subscriptions.ts';
-export { mesh, meshFn, result, local } from '../decorators.ts';
+// The core decorators: `@mesh({ args, returns })` needs `import '@lumenize/mesh/client/validation'`.
+export { mesh, meshFn, result, local } from '../decorators-core.ts';
 export * from '../ocan/index.ts';
 export { ClientDisconnectedError, LoginRequiredError, RateLimitedError } from '../errors.ts';
 export { FrameTooLargeError, FRAME_TOO_LARGE } from './frame-too-large-error.ts';

@@ -4,11 +4,12 @@
  * DOs and Workers, and keeps working across dropped sockets (queue, reconnect with backoff, token
  * refresh, gap-free resume). Guide: docs/mesh-clients.md.
  */
-import { debug } from '@lumenize/debug';
-import type { LmzIntermediate } from '@lumenize/structured-clone';
+import { debug } from '@lumenize/debug/lite'; // costs a flag check unless @lumenize/debug is loaded
+import { postprocessLoaded, type LmzIntermediate } from '@lumenize/structured-clone';
 import { createBatch, getBatchChains } from '../batch.ts';
 import { copyCallContext, receiveCallContext, validateWireCallContext } from '../call-context.ts';
-import { encodeError, encodeResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
+import { encodeError, encodeResult, serializeBatch, serializeChain, serializeCompactChain, toError } from '../envelope.ts';
+import { callRenderer, decodeTaggedResponse, type RenderCall } from '../wire/call-frame.ts';
 import { clientDecodeCallResult, clientDeserializeChain, clientDeserializeValue } from './decode.ts';
 import { LoginRequiredError } from '../errors.ts';
 import { assertHandlerTarget, entryName } from '../handler-target.ts';
@@ -17,7 +18,8 @@ import { executeOperationChain, replaceNestedOperationMarkers, runValidatedChain
 import type { OcanConfig, OperationChain } from '../ocan/types.ts';
 import { validateOperationChain } from '../ocan/validate.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
-import { ClientSubscriptions, DELIVERY_METHOD, type Subscription, type SubscribeOptions } from '../pubsub/client-subscriptions.ts';
+import type { Subscription, SubscribeOptions } from '../pubsub/client-subscriptions.ts';
+import { newClientSubscriptions, type ClientSubscriptionsApi } from './pubsub-seam.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_GATEWAY_BINDING, DEFAULT_REFRESH, assertInstanceName, gatewayUrl, refreshUrl, resolveBaseUrl } from './config.ts';
 import { ClientConnection, type ConnectionState, type IncomingAnswer } from './connection.ts';
 import { currentClientContext, runWithClientContext } from './context.ts';
@@ -71,7 +73,7 @@ export interface LmzApiClient {
   call(binding: string, instance: string | undefined, remote: AnyContinuation, handler?: AnyContinuation, options?: CallOptions): void;
   /** The call as a promise of its value (rejects with the remote error). */
   callRaw(binding: string, instance: string | undefined, remoteOrChain: AnyContinuation | OperationChain, options?: CallOptions): Promise<unknown>;
-  /** Subscribes to `topic` on a publisher DO; `handler` receives each published value. */
+  /** Subscribes to `topic` on a publisher DO; `handler` receives each published value. Needs `import '@lumenize/mesh/client/pubsub'`. */
   subscribe(binding: string, instance: string, topic: string, handler: AnyContinuation, options?: SubscribeOptions): Subscription;
   /** Clients cannot publish: throws. */
   publish(topic: string, value: unknown): never;
@@ -109,10 +111,10 @@ export abstract class LumenizeClient {
   #config: LumenizeClientConfig;
   #identity: NodeIdentity;
   #connection: ClientConnection;
-  #subscriptions: ClientSubscriptions;
+  /** Created on the first subscribe (needs `@lumenize/mesh/client/pubsub`). */
+  #subs: ClientSubscriptionsApi | undefined;
   #removeListeners: (() => void) | undefined;
   #log = debug('lmz.mesh.LumenizeClient');
-  #callIdPrefix = randomCallIdPrefix();
   #callCount = 0;
 
   constructor(config: LumenizeClientConfig) {
@@ -135,12 +137,6 @@ export abstract class LumenizeClient {
     const fetchImpl = config.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
     this.#config = config;
     this.#identity = Object.freeze({ type: 'LumenizeClient', bindingName, instanceName: config.instanceName });
-    this.#subscriptions = new ClientSubscriptions({
-      callRaw: (binding, instance, chain) => this.#callRaw(binding, instance, chain),
-      runHandler: (handler, value, ctx) => this.#runHandler(handler, value, ctx),
-      self: this.#identity,
-      target: this,
-    });
     this.#connection = new ClientConnection({
       url: gatewayUrl(base, bindingName, config.instanceName),
       refresh: typeof refresh === 'string' ? refreshUrl(base, refresh) : refresh,
@@ -190,14 +186,14 @@ export abstract class LumenizeClient {
     this.#connection.stop();
   }
 
-  /** Same as `this.lmz.subscribe(...)`. */
+  /** Same as `this.lmz.subscribe(...)`; needs `import '@lumenize/mesh/client/pubsub'` once in the app. */
   subscribe(binding: string, instance: string, topic: string, handler: AnyContinuation, options?: SubscribeOptions): Subscription {
-    return this.#subscriptions.subscribe(binding, instance, topic, handler, options);
+    return this.#subscriptions().subscribe(binding, instance, topic, handler, options);
   }
 
   /** Unsubscribes active subscriptions (best effort), then disconnects: `using client = new MyClient(...)`. */
   [Symbol.dispose](): void {
-    this.#subscriptions.closeAll();
+    this.#subs?.closeAll();
     this.disconnect();
   }
 
@@ -214,6 +210,15 @@ export abstract class LumenizeClient {
 
   /** Optional override: runs (after the config callback) when a reconnect reports lost subscriptions. */
   onSubscriptionsLost?(): void;
+
+  #subscriptions(): ClientSubscriptionsApi {
+    return (this.#subs ??= newClientSubscriptions({
+      callRaw: (binding, instance, chain) => this.#callRaw(binding, instance, chain),
+      runHandler: (handler, value, ctx) => this.#runHandler(handler, value, ctx),
+      self: this.#identity,
+      target: this,
+    }));
+  }
 
   // --- lmz -----------------------------------------------------------------------------------
 
@@ -239,14 +244,14 @@ export abstract class LumenizeClient {
         }
       },
       subscribe: (binding: string, instance: string, topic: string, handler: AnyContinuation, options?: SubscribeOptions) =>
-        self.#subscriptions.subscribe(binding, instance, topic, handler, options),
+        self.#subscriptions().subscribe(binding, instance, topic, handler, options),
       publish(): never {
         throw new Error('LumenizeClient cannot publish: publish from a LumenizeDO');
       },
     });
   }
 
-  #prepare(binding: unknown, instance: unknown, remote: unknown, options: unknown, raw: boolean): { callId: string; body: string; method: string } {
+  #prepare(binding: unknown, instance: unknown, remote: unknown, options: unknown, raw: boolean): { callId: string; body: RenderCall; method: string } {
     if (typeof binding !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(binding)) throw new TypeError(`Invalid binding ${String(binding)}: expected the name of a binding`);
     if (instance !== undefined && (typeof instance !== 'string' || instance === '')) {
       throw new TypeError(`Invalid instance for binding '${binding}': expected a non-empty name or id string, or undefined for a Worker`);
@@ -261,19 +266,19 @@ export abstract class LumenizeClient {
     }
     const batch = getBatchChains(remote);
     if (!batch && !isContinuation(remote) && !(raw && Array.isArray(remote))) throw new TypeError('Invalid remoteContinuation: must be created with this.ctn()');
-    const chain = batch ? serializeBatch(batch) : serializeChain(remote);
-    // Unique per client (spec §5.3): a random per-instance prefix (so a reloaded tab never takes an
-    // answer meant for its predecessor) plus a counter, instead of a 36-character UUID per call.
-    const callId = `${this.#callIdPrefix}${(++this.#callCount).toString(36)}`;
-    const frame: Record<string, unknown> = { type: 'call', callId, binding, chain };
-    if (instance !== undefined) frame.instance = instance;
-    if (batch) frame.batch = true;
+    // Encoded now, so a bad argument fails here; the frame is rendered when it is sent (wire/call-frame.ts).
+    const compact = serializeCompactChain(remote, batch);
+    // Unique per client (spec §5.3): a counter. Answers meant for a predecessor (a reloaded tab)
+    // never arrive: each client instance has its own resume session, and the gateway drops the old one's.
+    const id = ++this.#callCount;
+    const render = callRenderer(id, binding, instance, compact, () => (batch ? serializeBatch(batch) : serializeChain(remote)), batch !== undefined);
     const method = batch ? 'ctnBatch' : entryName(getOperationChain(remote) ?? (remote as OperationChain));
-    return { callId, body: JSON.stringify(frame), method };
+    return { callId: String(id), body: render, method };
   }
 
-  async #send(prepared: { callId: string; body: string }): Promise<unknown> {
+  async #send(prepared: { callId: string; body: RenderCall }): Promise<unknown> {
     const response: CallResponseFrame = await this.#connection.call(prepared.callId, prepared.body);
+    if (response.tagged) return decodeTaggedResponse(response, postprocessLoaded);
     return clientDecodeCallResult(response.success ? { $result: response.result } : { $error: response.error });
   }
 
@@ -325,10 +330,11 @@ export abstract class LumenizeClient {
       if (frame.callContext.originAuth !== undefined) wire.originAuth = frame.callContext.originAuth;
       validateWireCallContext(wire);
       const ctx = receiveCallContext(wire);
-      if (this.#subscriptions.isDelivery(chain)) {
+      const subs = this.#subs;
+      if (subs?.isDelivery(chain)) {
         // Framework-owned delivery entry point: no @mesh, no onBeforeCall (the subscriber consented).
-        const value = await this.#subscriptions.deliver(chain, ctx);
-        return toAnswer(encodeResult(value, DELIVERY_METHOD));
+        const value = await subs.deliver(chain, ctx);
+        return toAnswer(encodeResult(value, subs.deliveryMethod));
       }
       validateOperationChain(chain, CLIENT_INBOUND);
       const before = runWithClientContext(ctx, () => this.onBeforeCall());
@@ -342,7 +348,7 @@ export abstract class LumenizeClient {
 
   #onConnected(subscriptionsLost: boolean): void {
     if (!subscriptionsLost) return;
-    this.#subscriptions.resubscribeAll();
+    this.#subs?.resubscribeAll();
     this.#notify('onSubscriptionsLost', () => this.#config.onSubscriptionsLost?.());
     this.#notify('onSubscriptionsLost', () => this.onSubscriptionsLost?.());
   }
@@ -382,8 +388,3 @@ function positiveMs(value: unknown, fallback: number, name: string): number {
 
 const missingFetch: typeof fetch = () => Promise.reject(new Error('LumenizeClient needs fetch for token refresh: pass config.fetch'));
 
-/** About 64 random bits in base 36, ending in '.' so the counter that follows cannot run into it. */
-function randomCallIdPrefix(): string {
-  const [a, b] = crypto.getRandomValues(new Uint32Array(2));
-  return `${a!.toString(36)}${b!.toString(36)}.`;
-}

@@ -6,7 +6,7 @@
  * Pure code: it writes text through the function it is given.
  */
 import { ACK_FRAME_TYPE, MAX_FRAME_BYTES, type ResumeFields } from './frames.ts';
-import { FrameBatcher } from './frame-batcher.ts';
+import { batchBody, compactBatchBody, FrameBatcher } from './frame-batcher.ts';
 import { SeqChannel } from './seq-channel.ts';
 
 /** Received frames after which an ack goes out at once rather than after {@link ACK_DELAY_MS}. */
@@ -30,6 +30,15 @@ export class ReliableLink {
   #unackedReceived = 0;
   /** True when the gateway's `connection_status` agreed to `batch` frames on this connection. */
   batching = false;
+  /** True when the gateway agreed to the compact wire (acks `{"t":"a","a":n}`, batches `{"t":"b",…}`). */
+  get compact(): boolean {
+    return this.#compact;
+  }
+  set compact(on: boolean) {
+    this.#compact = on;
+    this.#batcher.wrap = on ? (bodies) => compactBatchBody(bodies, 'c') : batchBody;
+  }
+  #compact = false;
   /** Reliable frames of this tick, sent together at its end (batching only). */
   #batcher = new FrameBatcher<string>((body) => this.#record(body), (body) => body, MAX_FRAME_BYTES);
 
@@ -90,7 +99,9 @@ export class ReliableLink {
 
   #record(body: string): number {
     const channel = this.#channel;
-    const { seq, text } = channel.record((s) => `${body.slice(0, -1)},"seq":${s},"ack":${channel.received}}`);
+    // A compact frame (`{"t":…`) names its resume fields `s`/`a`; version-1 frames `seq`/`ack`.
+    const short = body.startsWith('{"t":');
+    const { seq, text } = channel.record((s) => `${body.slice(0, -1)},${short ? `"s":${s},"a":` : `"seq":${s},"ack":`}${channel.received}}`);
     this.#unackedReceived = 0;
     this.pause();
     if (this.#host.connected()) this.#host.write(text);
@@ -112,6 +123,7 @@ export class ReliableLink {
 
   #sendAck(): void {
     this.#unackedReceived = 0;
-    if (this.#host.connected()) this.#host.write(JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
+    if (!this.#host.connected()) return;
+    this.#host.write(this.compact ? `{"t":"a","a":${this.#channel.received}}` : JSON.stringify({ type: ACK_FRAME_TYPE, ack: this.#channel.received }));
   }
 }

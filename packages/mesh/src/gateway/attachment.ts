@@ -16,6 +16,8 @@ export interface GatewayAttachment {
   sessionId?: string;
   /** The client reads and sends `batch` frames (docs/mesh-clients.md "Batching"). */
   batch?: true;
+  /** The compact wire's version when the client offered it (docs/mesh-clients.md "Wire format"). */
+  wire?: 2;
   /**
    * Set when the gateway itself closed this socket (4409, 4401, 1009, 1002): its later close event
    * is ignored, because the gateway already did the bookkeeping (or, for 4409, must not start grace).

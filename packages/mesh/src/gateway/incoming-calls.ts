@@ -5,7 +5,9 @@
  */
 import type { DebugLogger } from '@lumenize/debug';
 import type { IncomingCallFrame, IncomingCallResponseFrame } from '../client/frames.ts';
+import { postprocess } from '@lumenize/structured-clone';
 import { serializeValue } from '../envelope.ts';
+import { decodeCompactChain, isCompactChainShape } from '../wire/chain.ts';
 import type { CallEnvelope, CallResult, TextCallResult } from '../protocol.ts';
 import { intermediateTextProblem } from './intermediate-text.ts';
 import { memberText } from './member-text.ts';
@@ -26,7 +28,7 @@ export interface PendingIncoming {
   /** Plain sessions: the text queued in `session.waiting` until a socket opens. */
   waitingText?: string;
   /** Sent inside a `batch` frame: the frame's seq slot holds these bodies (this one among them). */
-  group?: { bodies: string[] };
+  group?: { bodies: string[]; compact?: boolean };
   /** The frame body without resume fields, as it sits in `group`. */
   body?: string;
   /** True once the frame went out on a socket (the client may have run it). */
@@ -39,7 +41,8 @@ export function incomingCallFrame(envelope: CallEnvelope, callId: string): Incom
   const frame: IncomingCallFrame = {
     type: 'incoming_call',
     callId,
-    chain: envelope.chain as IncomingCallFrame['chain'],
+    // A client's compact chain (forwarded by its gateway) reaches this client as a version-1 intermediate.
+    chain: isCompactChainShape(envelope.chain) ? serializeValue(decodeCompactChain(envelope.chain, false, postprocess)) : envelope.chain,
     callContext: {
       callChain: [...envelope.callContext.callChain],
       originAuth: envelope.callContext.originAuth,

@@ -118,7 +118,13 @@ function scanValue(t: string, i: number, depth: number): number {
 
 /** The top level: an object with exactly the members `root` (any value) and `objects` (an array). */
 function scanIntermediate(t: string): void {
-  let i = skipWhitespace(t, 0);
+  const i = skipWhitespace(t, scanIntermediateAt(t, 0));
+  if (i !== t.length) refuse(t, i, 'text after the value');
+}
+
+/** An intermediate object starting at (whitespace before) `start`; the index after it. */
+function scanIntermediateAt(t: string, start: number): number {
+  let i = skipWhitespace(t, start);
   if (t.charCodeAt(i) !== 123) refuse(t, i, "'{' expected");
   i = skipWhitespace(t, i + 1);
   let root = false;
@@ -148,9 +154,51 @@ function scanIntermediate(t: string): void {
     else if (n !== 125) refuse(t, i, "',' or '}' expected");
   }
   if (!root || !objects) throw new Refused(`member '${root ? 'objects' : 'root'}' missing`);
+  return i + 1;
+}
+
+/** A compact-wire payload `[0,<json>]` or `[1,<intermediate>]`; returns where the data starts and ends. */
+function scanPayload(t: string): { tag: 0 | 1; start: number; end: number } {
+  let i = skipWhitespace(t, 0);
+  if (t.charCodeAt(i) !== 91) refuse(t, i, "'[' expected");
+  i = skipWhitespace(t, i + 1);
+  const c = t.charCodeAt(i);
+  if ((c !== 48 && c !== 49) || !(t.charCodeAt(i + 1) === 44 || t.charCodeAt(i + 1) <= 32)) refuse(t, i, 'payload tag 0 or 1 expected');
+  const tag = c === 48 ? 0 : 1;
+  i = skipWhitespace(t, i + 1);
+  if (t.charCodeAt(i) !== 44) refuse(t, i, "',' expected");
+  const start = skipWhitespace(t, i + 1);
+  const end = tag === 0 ? scanValue(t, start, 1) : scanIntermediateAt(t, start);
+  i = skipWhitespace(t, end);
+  if (t.charCodeAt(i) !== 93) refuse(t, i, "']' expected");
   i = skipWhitespace(t, i + 1);
   if (i !== t.length) refuse(t, i, 'text after the value');
+  return { tag, start, end };
 }
+
+/**
+ * Why `text` is not exactly one compact-wire payload (`[0,json]` or `[1,intermediate]`), or where its
+ * data is when it is. Linear in the text's length.
+ * @example payloadText('[0,{"a":1}]') // { tag: 0, data: '{"a":1}' }
+ */
+export function payloadText(text: string): { tag: 0 | 1; data: string } | { problem: string } {
+  if (typeof text !== 'string') return { problem: 'not a text' };
+  // The gateway checks a reply and then builds its frame from the same text in one synchronous
+  // step: the second call is answered from this one-entry memo instead of a second scan.
+  if (text === lastPayload.text) return lastPayload.result;
+  let result: { tag: 0 | 1; data: string } | { problem: string };
+  try {
+    const { tag, start, end } = scanPayload(text);
+    result = { tag, data: text.slice(start, end) };
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    result = { problem: e.reason };
+  }
+  lastPayload = { text, result };
+  return result;
+}
+
+let lastPayload: { text: string | undefined; result: { tag: 0 | 1; data: string } | { problem: string } } = { text: undefined, result: { problem: 'none' } };
 
 /**
  * Why `text` is not exactly one serialized structured-clone intermediate, or undefined when it is

@@ -7,9 +7,8 @@
  * across a dropped socket, an eviction or a restart.
  * Guide: docs/mesh-clients.md.
  */
-import { DurableObject } from 'cloudflare:workers';
 import { debug } from '@lumenize/debug';
-import { ACK_FRAME_TYPE, MAX_FRAME_BYTES, parseClientFrame, utf8Length, type ClientInnerFrame } from '../client/frames.ts';
+import { ACK_FRAME_TYPE, parseClientFrame, utf8Length, type ClientInnerFrame } from '../client/frames.ts';
 import { encodeError, validateCallEnvelope } from '../envelope.ts';
 import type { CallEnvelope, CallResult, TextCallResult } from '../protocol.ts';
 import type { GatewayAttachment } from './attachment.ts';
@@ -25,13 +24,15 @@ import { OutboundFrames } from './outbound-frames.ts';
 import { CallOutcomeUnknownError } from './outbox-errors.ts';
 import { disconnected, errorResponse, safeSend } from './replies.ts';
 import { validateUpgrade } from './upgrade.ts';
+import { GatewayLimits } from './limits.ts';
+import { gatewayLogs } from './logs.ts';
+import { answerBatch, claimParked, type ParkedResult } from '../node/batch-answers.ts';
+import { resolveTarget } from './targets.ts';
+import { WIRE_VERSION } from '../wire/frames.ts';
+import { describeWireFrame } from '../wire/describe.ts';
 
 /** Client frames after which the gateway sends a standalone ack when it had nothing else to send. */
 const ACK_EVERY = 16;
-/** Largest gateway → client frame: under SQLite's 8 MiB value limit (and the 32 MiB message limit). */
-export const MAX_OUTBOUND_FRAME_BYTES = 8_000_000;
-/** A socket whose last heartbeat answer is older than this is treated as gone (client pings every ~9 s). */
-export const HEARTBEAT_STALE_AFTER_MS = 30_000;
 
 /**
  * Gateway DO, one per client `{userId}.{tabId}`. Bind it as `LUMENIZE_CLIENT_GATEWAY`
@@ -39,41 +40,13 @@ export const HEARTBEAT_STALE_AFTER_MS = 30_000;
  * `createLumenizeRouter`.
  * @example export { LumenizeClientGateway } from '@lumenize/mesh';
  */
-export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<Env> {
-  /** How long a closed client may take to reconnect before its session is dropped. */
-  static gracePeriodMs = 5_000;
-  /** How long an incoming call may wait for the client's answer. */
-  static clientCallTimeoutMs = 30_000;
-  /** The `env` binding of a Cloudflare rate limiter; without it client calls are not limited. */
-  static rateLimiterBinding = 'LUMENIZE_GATEWAY_RATE_LIMITER';
-  /** Largest text frame accepted from a client; larger ones close the socket with 1009. */
-  static maxFrameBytes = MAX_FRAME_BYTES;
-  /**
-   * Resume sessions: most bytes (UTF-8) of unacknowledged frames kept for one client (32 MiB),
-   * checked on every frame the gateway sends. Past it the socket is closed with 1008 and the client
-   * resumes from its last ack (docs/mesh-clients.md "Durable outbox").
-   */
-  static maxUnackedBytes = 32 * 1024 * 1024;
-  /** Resume sessions: most unacknowledged frames plus unanswered client calls for one client. */
-  static maxUnackedFrames = 10_000;
-  /** Largest frame the gateway sends; a larger answer or incoming call fails with FrameTooLargeError. */
-  static maxOutboundFrameBytes = MAX_OUTBOUND_FRAME_BYTES;
-  /** A socket whose last heartbeat answer is older than this gets no frames: it is treated as gone (4408). */
-  static heartbeatStaleAfterMs = HEARTBEAT_STALE_AFTER_MS;
+export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<Env> {
+  #logs = gatewayLogs(debug(this));
 
-  #log = debug(this);
-  #logs = {
-    fetch: this.#log('lmz.mesh.LumenizeClientGateway.fetch'),
-    webSocketMessage: this.#log('lmz.mesh.LumenizeClientGateway.webSocketMessage'),
-    webSocketClose: this.#log('lmz.mesh.LumenizeClientGateway.webSocketClose'),
-    webSocketError: this.#log('lmz.mesh.LumenizeClientGateway.webSocketError'),
-    alarm: this.#log('lmz.mesh.LumenizeClientGateway.alarm'),
-    __executeOperation: this.#log('lmz.mesh.LumenizeClientGateway.__executeOperation'),
-    rateLimit: this.#log('lmz.mesh.LumenizeClientGateway.rateLimit'),
-    callResponse: this.#log('lmz.mesh.LumenizeClientGateway.callResponse'),
-  };
   #session: GatewaySession | undefined;
   #sockets = new GatewaySockets(this.ctx);
+  /** The socket last found not stale, and the clock value then ({@link #liveSocket}). */
+  #fresh: { ws: WebSocket; now: number } | undefined;
   /** True once this instance looked for a stored resume session (it does so once per instance). */
   #loaded = false;
   /** Mesh → client calls waiting for the client's answer. */
@@ -84,6 +57,10 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     current: () => this.#session,
     socket: () => this.#sockets.open()[0],
     batches: (ws) => this.#sockets.attachment(ws)?.batch === true,
+    compact: () => {
+      const ws = this.#sockets.open()[0];
+      return ws !== undefined && this.#sockets.attachment(ws)?.wire === WIRE_VERSION;
+    },
     log: this.#logs.callResponse,
   });
   /** Client → mesh calls: rate-limited per call, forwarded per turn and target as one Workers RPC. */
@@ -146,12 +123,15 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     if (session!.id !== undefined) attachment.sessionId = session!.id;
     // Batching rides on resume (one seq per batch frame); plain clients get single frames.
     if (verified.batch && session!.channel) attachment.batch = true;
+    // So does the compact wire: its interned targets live with the resume session.
+    if (verified.wire && session!.channel) attachment.wire = WIRE_VERSION;
     this.#sockets.accept(server, attachment);
     if (alarm !== null) this.ctx.storage.deleteAlarm().catch((e: unknown) => log.error('deleteAlarm failed', { error: String(e) }));
 
     const s = session!;
     const status: Record<string, unknown> = { type: 'connection_status', subscriptionsLost };
     if (attachment.batch) status.batch = true;
+    if (attachment.wire) status.wire = WIRE_VERSION;
     if (s.channel) {
       status.resumed = continued;
       status.ack = s.channel.received;
@@ -189,6 +169,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       this.#socketGone(ws);
       return;
     }
+    if (this.#logs.wire.enabled) this.#logs.wire.debug('frame in', { instanceName: attachment.instanceName, frame: describeWireFrame(message) });
     const parsed = parseClientFrame(message);
     if (!parsed.ok) {
       this.#refuseFrame(ws, attachment, parsed);
@@ -235,11 +216,11 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     }
     if (frame.type === 'batch') {
       for (const r of frame.refused) this.#refuseFrame(ws, attachment, { ok: false, ...r });
-      const texts = arrayElementTexts(memberText(message, 'frames') ?? '') ?? [];
-      frame.frames.forEach((f, i) => this.#onInner(f, texts[frame.positions[i]!] ?? '', attachment, session));
+      const texts = arrayElementTexts(memberText(message, frame.compact ? 'f' : 'frames') ?? '') ?? [];
+      frame.frames.forEach((f, i) => this.#onInner(ws, f, texts[frame.positions[i]!] ?? '', attachment, session));
     } else if (frame.type === ACK_FRAME_TYPE) {
       // Acknowledgement only (handled above).
-    } else this.#onInner(frame, message, attachment, session);
+    } else this.#onInner(ws, frame, message, attachment, session);
     if (channel) {
       if (channel.received - session.lastAckSent >= ACK_EVERY) this.#outbound.sendAck(ws, session);
       channel.flush();
@@ -250,10 +231,16 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   }
 
   /** One call or answer from the client (alone, or one of a batch); `text` is its own JSON text. */
-  #onInner(frame: ClientInnerFrame, text: string, attachment: GatewayAttachment, session: GatewaySession): void {
+  #onInner(ws: WebSocket, frame: ClientInnerFrame, text: string, attachment: GatewayAttachment, session: GatewaySession): void {
     if (frame.type === 'call') {
+      if (frame.compact) {
+        const problem = resolveTarget(frame, session.names());
+        if (problem) return this.#refuseFrame(ws, attachment, { ok: false, reason: problem, type: 'call', callId: frame.callId });
+      }
       session.channel?.owe(frame.callId);
-      this.#calls.call(frame, attachment, session, memberText(text, 'chain'));
+      const chainText = memberText(text, frame.compact ?? 'chain');
+      // Plain operations (`o`) travel without their tag; the callee reads the tagged form.
+      this.#calls.call(frame, attachment, session, frame.compact === 'o' && chainText !== undefined ? `[0,${chainText}]` : chainText);
     } else this.#pending.answer(frame, text);
   }
 
@@ -364,6 +351,19 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
     });
   }
 
+  /**
+   * Several mesh → client calls in one Workers RPC (a node's calls of one turn to this client), each
+   * forwarded and answered on its own; answers still pending after one macrotask are parked.
+   */
+  __executeBatch(envelopes: CallEnvelope[]): Promise<Array<CallResult | TextCallResult | ParkedResult>> {
+    return answerBatch(envelopes, (envelope) => this.__executeOperation(envelope as CallEnvelope));
+  }
+
+  /** The answer of a batch entry that was still pending when its batch replied (framework-only). */
+  __awaitParked(token: string): Promise<CallResult | TextCallResult> {
+    return claimParked(token) as Promise<CallResult | TextCallResult>;
+  }
+
   // --- mesh → client -------------------------------------------------------------------------
 
   #emitIncoming(p: PendingIncoming, ws: WebSocket | undefined): void {
@@ -380,7 +380,8 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
       return;
     }
     const ws = this.#liveSocket();
-    const emitted = this.#outbound.response(session, ws, response, this.#instanceName(ws), resultText);
+    const wire = (ws && this.#sockets.attachment(ws)?.wire) ?? 1;
+    const emitted = this.#outbound.response(session, ws, response, this.#instanceName(ws), resultText, wire);
     if (ws && emitted === 'overfull' && session.channel) this.#closeOverfull(ws, session.channel, this.#instanceName(ws));
   }
 
@@ -469,7 +470,15 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends DurableObject<E
   /** The open socket frames go to; a socket whose heartbeat went stale is treated as gone (grace starts). */
   #liveSocket(): WebSocket | undefined {
     const ws = this.#sockets.open()[0];
-    if (!ws || !isSocketStale(this.ctx, ws, Date.now(), this.#config.heartbeatStaleAfterMs)) return ws;
+    if (!ws) return ws;
+    // Checked once per socket and clock value: the runtime's clock stands still within a turn, so
+    // the answers of one turn (a whole batch) share one check.
+    const now = Date.now();
+    if (this.#fresh?.ws === ws && this.#fresh.now === now) return ws;
+    if (!isSocketStale(this.ctx, ws, now, this.#config.heartbeatStaleAfterMs)) {
+      this.#fresh = { ws, now };
+      return ws;
+    }
     this.#logs.webSocketClose.warn('socket heartbeat stale, treated as gone (closing 4408)', { instanceName: this.#sockets.attachment(ws)?.instanceName });
     this.#currentSession([ws]);
     this.#sockets.end(ws, 4408, 'Heartbeat stale');

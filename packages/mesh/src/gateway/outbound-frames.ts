@@ -7,11 +7,12 @@
 import type { DebugLogger } from '@lumenize/debug';
 import { ACK_FRAME_TYPE } from '../client/frames.ts';
 import { FrameTooLargeError } from '../client/frame-too-large-error.ts';
-import { batchBody, FrameBatcher } from '../client/frame-batcher.ts';
+import { batchBody, compactBatchBody, FrameBatcher } from '../client/frame-batcher.ts';
 import { OutboxFullError } from './outbox-errors.ts';
 import { frameBytes, type DurableChannel } from './outbox.ts';
 import type { PendingIncoming } from './incoming-calls.ts';
-import { errorResponse, safeSend, withResult } from './replies.ts';
+import { errorResponse, safeSend } from './replies.ts';
+import { responseBody } from './response-body.ts';
 import type { GatewaySession } from './session.ts';
 
 /** Limits the gateway class carries as statics (read per call: a subclass may change them). */
@@ -30,6 +31,8 @@ export interface OutboundHost {
   socket(): WebSocket | undefined;
   /** True when this socket's client negotiated batch frames. */
   batches(ws: WebSocket): boolean;
+  /** True when the open socket's client speaks the compact wire (its batches are `{"t":"b",…}`). */
+  compact(): boolean;
   readonly log: DebugLogger;
 }
 
@@ -51,6 +54,7 @@ export class OutboundFrames {
   constructor(host: OutboundHost) {
     this.#host = host;
     this.#out = new FrameBatcher<Outgoing>((body, items) => this.#sendGroup(body, items), (o) => o.body, host.limits().maxOutboundFrameBytes);
+    this.#out.wrap = (bodies) => (host.compact() ? compactBatchBody(bodies, 'r') : batchBody(bodies));
   }
 
   /** True when `count` more frames (default one) of `bytes` would pass the outbox limits (frames + owed answers, bytes). */
@@ -74,16 +78,17 @@ export class OutboundFrames {
    * A `call_response` for a resume or plain session; `resultText` (JSON) becomes its `result`
    * without re-serializing. An answer over the frame limit becomes a FrameTooLargeError answer.
    */
-  response(session: GatewaySession, ws: WebSocket | undefined, response: Record<string, unknown>, instanceName: string, resultText?: string): Emitted {
+  response(session: GatewaySession, ws: WebSocket | undefined, response: Record<string, unknown>, instanceName: string, resultText?: string, wire = 1): Emitted {
     const log = this.#host.log;
     const limit = this.#host.limits().maxOutboundFrameBytes;
     const callId = String(response.callId);
-    let body = withResult(JSON.stringify(response), resultText);
-    const size = frameBytes(body);
+    let body = responseBody(response, resultText, wire);
+    let size = frameBytes(body);
     if (size > limit) {
       // Stored or sent, it would fail on every replay: the client gets the reason instead.
       log.warn('answer too large, answered with FrameTooLargeError', { callId, size });
       body = JSON.stringify(errorResponse(callId, new FrameTooLargeError('the answer to this call', size, limit)));
+      size = frameBytes(body);
     }
     const channel = session.channel;
     if (!channel) {
@@ -95,16 +100,17 @@ export class OutboundFrames {
       return 'ok';
     }
     let result: Emitted = 'ok';
-    if (this.full(channel, frameBytes(body))) {
+    if (this.full(channel, size)) {
       // Owed exactly once: the client gets a small error instead of an answer it cannot take now.
       result = 'overfull';
       body = JSON.stringify(errorResponse(callId, this.outboxFull('The answer to this call', channel, instanceName)));
+      size = frameBytes(body);
     }
     if (this.#batching(ws)) {
       this.#out.add({ body, session });
       if (result === 'overfull') this.#out.flush();
     } else {
-      const { text } = channel.record(body);
+      const { text } = channel.record(body, size);
       session.lastAckSent = channel.received;
       if (ws) safeSend(ws, text);
     }
@@ -139,7 +145,7 @@ export class OutboundFrames {
       this.#out.add({ body: text, session, pending: p });
       return undefined;
     }
-    const { seq, text: framed } = channel.record(text);
+    const { seq, text: framed } = channel.record(text, size);
     p.seq = seq;
     session.lastAckSent = channel.received;
     if (ws && safeSend(ws, framed)) p.transmitted = true;
@@ -153,7 +159,8 @@ export class OutboundFrames {
       // Inside a batch: the slot keeps the other frames.
       const i = p.group.bodies.indexOf(p.body!);
       if (i >= 0) p.group.bodies.splice(i, 1);
-      const body = p.group.bodies.length > 0 ? batchBody(p.group.bodies) : `{"type":"${ACK_FRAME_TYPE}"}`;
+      const bodies = p.group.bodies;
+      const body = bodies.length > 0 ? (p.group.compact ? compactBatchBody(bodies, 'r') : batchBody(bodies)) : `{"type":"${ACK_FRAME_TYPE}"}`;
       channel.replace(p.seq, `${body.slice(0, -1)},"seq":${p.seq},"ack":${channel.received}}`);
     } else if (p.seq !== undefined && channel) {
       channel.replace(p.seq, JSON.stringify({ type: ACK_FRAME_TYPE, seq: p.seq, ack: channel.received }));
@@ -191,7 +198,7 @@ export class OutboundFrames {
     session.lastAckSent = channel.received;
     const ws = this.#host.socket();
     const sent = ws !== undefined && safeSend(ws, text);
-    const group = items.length > 1 ? { bodies: items.map((o) => o.body) } : undefined;
+    const group = items.length > 1 ? { bodies: items.map((o) => o.body), compact: body.startsWith('{"t":"b"') } : undefined;
     for (const o of items) {
       if (!o.pending) continue;
       o.pending.seq = seq;

@@ -10,14 +10,17 @@
  * Same surface as the in-memory SeqChannel the client uses; only the frames' sizes stay in memory.
  *
  * Rows per frame (issue 18): the counters and the owed call ids share one session row, rewritten at
- * most once per turn, so a frame of N calls costs one row write in, one outbox row plus the session
- * row out, and one delete on the ack. The peer's ack is not stored: it is the outbox's lowest seq − 1,
+ * most once per turn, so a frame of N calls costs one row write in, one outbox row out, and one
+ * delete on the ack. An answer frame's row names the calls it settles (`settles`): the session row
+ * is not rewritten for them until the ack deletes that row (in the inbound turn, which writes the
+ * session row anyway), and a fresh instance subtracts them from the stored owed ids. The peer's ack is not stored: it is the outbox's lowest seq − 1,
  * or the stored `sent` (last seq recorded) when the outbox is empty; `sent` is written whenever the
  * session row is, and at the latest in the turn whose ack empties the outbox. The table name is the
  * storage version (`_v2`).
  */
 import { utf8Length } from '../client/frames.ts';
 import { classifySeq, isFreshAck } from '../client/seq-channel.ts';
+import type { Target } from '../wire/names.ts';
 
 const SESSION_TABLE = '__lmz_gateway_session_v2';
 const SCHEMA = [
@@ -25,7 +28,9 @@ const SCHEMA = [
   'DROP TABLE IF EXISTS __lmz_gateway_forwarded',
   'DROP TABLE IF EXISTS __lmz_gateway_session',
   `CREATE TABLE IF NOT EXISTS ${SESSION_TABLE} (k INTEGER PRIMARY KEY CHECK (k = 1), session_id TEXT NOT NULL, received INTEGER NOT NULL, sent INTEGER NOT NULL, owed TEXT NOT NULL)`,
-  'CREATE TABLE IF NOT EXISTS __lmz_gateway_outbox (seq INTEGER PRIMARY KEY, text TEXT NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS __lmz_gateway_outbox (seq INTEGER PRIMARY KEY, text TEXT NOT NULL, settles TEXT)',
+  // The compact wire's interned call targets of the session (wire/names.ts).
+  'CREATE TABLE IF NOT EXISTS __lmz_gateway_names (id INTEGER PRIMARY KEY, binding TEXT NOT NULL, instance TEXT)',
 ];
 
 /** Reads the stored owed call ids; a row that is not a JSON array of strings owes nothing it can name. */
@@ -47,6 +52,10 @@ export class DurableChannel {
   #peerAcked: number;
   /** Client calls accepted and not yet answered, in arrival order. */
   #owed: Set<string>;
+  /** Calls settled since the last {@link record}: the next frame recorded carries their answers. */
+  #unrecorded: string[] = [];
+  /** Seqs of unacknowledged rows that settle calls (their ack rewrites the owed ids). */
+  #settling = new Set<number>();
   /** True when received or owed changed since the session row was last written. */
   #dirty = false;
   /** `sent` as stored: needed only once the outbox empties (then it alone says where seqs continue). */
@@ -70,6 +79,12 @@ export class DurableChannel {
   /** Creates the tables when missing (idempotent, cheap). */
   static install(sql: SqlStorage): void {
     for (const statement of SCHEMA) sql.exec(statement);
+    try {
+      sql.exec('SELECT settles FROM __lmz_gateway_outbox LIMIT 0');
+    } catch {
+      // An outbox from before `settles` (its rows settle nothing the session row does not already say).
+      sql.exec('ALTER TABLE __lmz_gateway_outbox ADD COLUMN settles TEXT');
+    }
   }
 
   /** The stored session, or undefined when none is stored. */
@@ -78,8 +93,13 @@ export class DurableChannel {
     if (!row) return undefined;
     const channel = new DurableChannel(sql, String(row.session_id), Number(row.received), Number(row.sent), parseOwed(String(row.owed)));
     let first = true;
-    for (const r of sql.exec<{ seq: number; bytes: number }>('SELECT seq, length(CAST(text AS BLOB)) AS bytes FROM __lmz_gateway_outbox ORDER BY seq')) {
+    for (const r of sql.exec<{ seq: number; bytes: number; settles: string | null }>('SELECT seq, length(CAST(text AS BLOB)) AS bytes, settles FROM __lmz_gateway_outbox ORDER BY seq')) {
       const seq = Number(r.seq);
+      if (r.settles !== null) {
+        // Answered (the answer waits in this row for the client's ack): no longer owed.
+        for (const callId of parseOwed(String(r.settles))) channel.#owed.delete(callId);
+        channel.#settling.add(seq);
+      }
       // Rows are contiguous from the peer's ack + 1: the lowest one says what the peer acknowledged.
       if (first) channel.#peerAcked = seq - 1;
       first = false;
@@ -93,6 +113,7 @@ export class DurableChannel {
   /** Drops whatever session is stored and starts `sessionId` (undefined: store none, a plain client). */
   static reset(sql: SqlStorage, sessionId: string | undefined): DurableChannel | undefined {
     sql.exec('DELETE FROM __lmz_gateway_outbox');
+    sql.exec('DELETE FROM __lmz_gateway_names');
     sql.exec(`DELETE FROM ${SESSION_TABLE}`);
     if (sessionId === undefined) return undefined;
     sql.exec(`INSERT INTO ${SESSION_TABLE} (k, session_id, received, sent, owed) VALUES (1, ?, 0, 0, '[]')`, sessionId);
@@ -151,6 +172,8 @@ export class DurableChannel {
     for (let s = this.#peerAcked + 1; s <= ack; s++) {
       this.#bytes -= this.#sizes.get(s) ?? 0;
       this.#sizes.delete(s);
+      // The row that said these calls were answered is gone: the session row must say it now.
+      if (this.#settling.delete(s)) this.#dirty = true;
     }
     this.#peerAcked = ack;
     // An empty outbox no longer tells where seqs continue: the caller's flush in this event stores it.
@@ -170,14 +193,21 @@ export class DurableChannel {
   }
 
   /**
-   * Assigns the next seq to `body` (a JSON object's text), stores the frame, then the session row
-   * when it changed (the answers the frame carries are settled in that write), and returns it.
+   * Assigns the next seq to `body` (a JSON object's text), stores the frame with the calls it
+   * settles, then the session row when it changed, and returns it. `bodyBytes`: the body's UTF-8
+   * size when the caller already counted it.
    */
-  record(body: string): { seq: number; text: string } {
+  record(body: string, bodyBytes?: number): { seq: number; text: string } {
     const seq = this.#nextSeq++;
-    const text = `${body.slice(0, -1)},"seq":${seq},"ack":${this.#received}}`;
-    const bytes = frameBytes(text);
-    if (!this.#closed) this.#sql.exec('INSERT INTO __lmz_gateway_outbox (seq, text) VALUES (?, ?)', seq, text);
+    const suffix = `,"seq":${seq},"ack":${this.#received}}`;
+    const text = `${body.slice(0, -1)}${suffix}`;
+    const bytes = bodyBytes === undefined ? frameBytes(text) : bodyBytes - 1 + suffix.length;
+    const settles = this.#unrecorded.length > 0 ? JSON.stringify(this.#unrecorded) : null;
+    this.#unrecorded = [];
+    if (!this.#closed) {
+      this.#sql.exec('INSERT INTO __lmz_gateway_outbox (seq, text, settles) VALUES (?, ?, ?)', seq, text, settles);
+      if (settles !== null) this.#settling.add(seq);
+    }
     this.flush();
     this.#sizes.set(seq, bytes);
     this.#bytes += bytes;
@@ -209,12 +239,27 @@ export class DurableChannel {
 
   /**
    * The answer to `callId` is being sent: true when it was still owed (exactly once), false
-   * otherwise. Stored with the answer's frame ({@link record}), in the same turn.
+   * otherwise. Stored in the row of the answer's frame ({@link record}, in the same turn), not in
+   * the session row.
    */
   settle(callId: string): boolean {
     if (this.#closed || !this.#owed.delete(callId)) return false;
-    this.#dirty = true;
+    this.#unrecorded.push(callId);
     return true;
+  }
+
+  /** Stores an interned call target of this session (written in the turn that read its definition). */
+  storeName(id: number, target: Target): void {
+    if (!this.#closed) this.#sql.exec('INSERT OR REPLACE INTO __lmz_gateway_names (id, binding, instance) VALUES (?, ?, ?)', id, target.binding, target.instance ?? null);
+  }
+
+  /** The interned call targets stored for this session. */
+  loadNames(): Array<[number, Target]> {
+    return this.#sql.exec<{ id: number; binding: string; instance: string | null }>('SELECT id, binding, instance FROM __lmz_gateway_names').toArray().map((r) => {
+      const t: Target = { binding: String(r.binding) };
+      if (r.instance !== null) t.instance = String(r.instance);
+      return [Number(r.id), t];
+    });
   }
 
   /** Client calls still owed an answer (after a restart: calls whose outcome is unknown). */
@@ -223,7 +268,9 @@ export class DurableChannel {
   }
 }
 
-/** UTF-8 size of a frame (exact; a pure-ASCII frame is its length). */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** UTF-8 size of a frame (exact; a pure-ASCII frame, the usual case, is its length, found natively). */
 export function frameBytes(text: string): number {
-  return utf8Length(text);
+  return ASCII.test(text) ? text.length : utf8Length(text);
 }

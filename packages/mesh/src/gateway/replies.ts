@@ -7,7 +7,7 @@ import { isSerializedValue } from '../client/frames.ts';
 import { ClientDisconnectedError } from '../errors.ts';
 import { encodeError } from '../envelope.ts';
 import type { CallResult, TextCallResult } from '../protocol.ts';
-import { intermediateTextProblem, InvalidPeerResultError } from './intermediate-text.ts';
+import { intermediateTextProblem, InvalidPeerResultError, payloadText } from './intermediate-text.ts';
 
 /** Sends when the socket still takes frames; false otherwise (the frame stays owed, or is logged by the caller). */
 export function safeSend(ws: WebSocket, text: string): boolean {
@@ -26,7 +26,8 @@ export function withResult(objectText: string, resultText: string | undefined): 
 
 /**
  * A callee's reply, checked before any of it reaches a client frame: `$result` as text must be
- * exactly one intermediate's JSON, as a value an intermediate; `$error` an intermediate. Returns
+ * exactly one compact-wire payload (`[0,json]`, `[1,intermediate]`) or one intermediate's JSON
+ * (older callees, client answers), as a value an intermediate; `$error` an intermediate. Returns
  * the reply, or what is wrong with it.
  */
 export function checkReply(result: CallResult | TextCallResult, binding: string): CallResult | TextCallResult | string {
@@ -34,7 +35,8 @@ export function checkReply(result: CallResult | TextCallResult, binding: string)
   if (result.$error !== undefined) return isSerializedValue(result.$error) ? result : `${from} error (not a serialized value); the call may have run`;
   const value: unknown = result.$result;
   if (typeof value === 'string') {
-    const problem = intermediateTextProblem(value);
+    const payload = value.trimStart().startsWith('[') ? payloadText(value) : undefined;
+    const problem = payload ? ('problem' in payload ? payload.problem : undefined) : intermediateTextProblem(value);
     return problem === undefined ? result : `${from} result (${problem}); the call may have run`;
   }
   return isSerializedValue(value) ? result : `${from} result (not a serialized value); the call may have run`;

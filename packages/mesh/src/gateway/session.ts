@@ -5,6 +5,7 @@
  * the grace period continue it) and, with resume, a restart of the gateway.
  */
 import type { DurableChannel } from './outbox.ts';
+import { GatewayNames } from '../wire/names.ts';
 
 /** One client session held by the gateway. */
 export class GatewaySession {
@@ -16,11 +17,20 @@ export class GatewaySession {
   readonly waiting: string[] = [];
   /** Last cumulative ack we told the client, to decide when a standalone ack is due. */
   lastAckSent = 0;
+  /** Compact wire: the session's interned call targets, stored with the session (loaded on first use). */
+  #names: GatewayNames | undefined;
 
   constructor(channel: DurableChannel | undefined) {
     this.id = channel?.sessionId;
     this.channel = channel;
     if (channel) this.lastAckSent = channel.received;
+  }
+
+  /** The session's interned targets (compact wire); resume sessions only. */
+  names(): GatewayNames | undefined {
+    const channel = this.channel;
+    if (!channel) return undefined;
+    return (this.#names ??= new GatewayNames((id, t) => channel.storeName(id, t), channel.loadNames()));
   }
 
   /** True when this session can continue on a new connection offering `sessionId` (undefined = plain client). */

@@ -5,6 +5,7 @@
  * turns the result into a 101 or an error response.
  */
 import { BATCH_PROTOCOL, readResumeProtocol } from '../client/frames.ts';
+import { WIRE_PROTOCOL } from '../wire/frames.ts';
 import { DEFAULT_GATEWAY_BINDING } from '../client/config.ts';
 
 /** Verified facts about a connection, taken only from middleware-set headers. */
@@ -19,6 +20,8 @@ export interface VerifiedConnection {
   resume?: { sessionId: string; ack: number };
   /** The client offered `batch` frames ({@link BATCH_PROTOCOL}). */
   batch?: boolean;
+  /** The client offered the compact wire ({@link WIRE_PROTOCOL}). */
+  wire?: boolean;
 }
 
 /** Why an upgrade was refused: HTTP status and plain-text body. */
@@ -77,5 +80,6 @@ export function validateUpgrade(request: Request): VerifiedConnection | UpgradeR
   const resume = readResumeProtocol(protocols);
   if (resume) out.resume = resume;
   if (protocols?.split(',').some((p) => p.trim() === BATCH_PROTOCOL)) out.batch = true;
+  if (protocols?.split(',').some((p) => p.trim() === WIRE_PROTOCOL)) out.wire = true;
   return out;
 }

@@ -13,13 +13,15 @@ export class DOIdentity {
   // every outbound call); the setters replace it with the learned value.
   #binding: string | null | undefined;
   #instance: string | null | undefined;
+  /** `ctx.id.toString()`, built once: an unnamed DO reads it on every outbound call. */
+  #id: string | undefined;
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
   }
 
   get id(): string {
-    return this.#ctx.id.toString();
+    return (this.#id ??= this.#ctx.id.toString());
   }
 
   get bindingName(): string | undefined {
@@ -28,6 +30,8 @@ export class DOIdentity {
   }
 
   set bindingName(value: string | undefined) {
+    // Every inbound envelope names the callee: the usual case is the value already known.
+    if (value !== undefined && value === this.#binding) return;
     this.#binding = this.#setOnce(BINDING_KEY, 'binding name', this.bindingName, value) ?? null;
   }
 
@@ -46,7 +50,7 @@ export class DOIdentity {
 
   /** A 64-hex string is an id (checked, not stored); anything else is the name. */
   set instanceNameOrId(value: string | undefined) {
-    if (value === undefined) return;
+    if (value === undefined || value === this.#instance) return;
     if (typeof value === 'string' && HEX64.test(value)) {
       if (value !== this.id) throw new Error(`DO instance ID mismatch: this object's id is '${this.id}' but received '${echoed(value)}'`);
       return;

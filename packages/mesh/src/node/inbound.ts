@@ -5,6 +5,7 @@
  */
 import type { DebugLogger } from '@lumenize/debug';
 import { receiveCallContext } from '../call-context.ts';
+import { answerBatch, type ParkedResult } from './batch-answers.ts';
 import { runWithCallContext } from '../context-store.ts';
 import { decodeWork, encodeError, encodeResult, encodeResultText, validateCallEnvelope } from '../envelope.ts';
 import { entryName } from '../handler-target.ts';
@@ -75,10 +76,12 @@ function runWork(host: CalleeHost, work: ReceivedWork, transaction: boolean): un
       return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, true);
     });
   }
-  return (async () => {
-    await host.target.onBeforeCall();
-    return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, false);
-  })();
+  // The default (and any synchronous) onBeforeCall costs no extra promise turn.
+  const before = host.target.onBeforeCall();
+  if (before && typeof (before as Promise<void>).then === 'function') {
+    return (before as Promise<void>).then(() => runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, false));
+  }
+  return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, false);
 }
 
 /**
@@ -98,67 +101,9 @@ export function executeInbound(host: CalleeHost, envelope: unknown): Promise<Cal
   return runInbound(host, envelope);
 }
 
-/** Most envelopes one `__executeBatch` may carry (the gateway sends at most one frame's calls). */
-export const MAX_BATCH_ENVELOPES = 1_000;
-
-/** Most parked answers one isolate keeps for their follow-up; past it the oldest are dropped. */
-const MAX_PARKED = 10_000;
-
-/** An answer that was not ready when the batch replied: fetch it with `__awaitParked(token)`. */
-export interface ParkedResult {
-  $parked: string;
-}
-
-/** Answers still running (or unclaimed) when their batch replied, by token. */
-const parked = new Map<string, Promise<CallResult>>();
-
-/** One macrotask: everything that finishes without outside I/O has settled by then. */
-function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/**
- * Runs several envelopes that arrived in one Workers RPC (`__executeBatch`): each is started in the
- * order given, exactly as separate `__executeOperation` calls delivered in that order would be, and
- * answered on its own, so one failing envelope (even a malformed one) fails only itself. The reply
- * holds every answer ready after one macrotask; a call still running then (it waits on I/O, or on
- * another call) is parked, and the caller fetches its answer with {@link claimParked}, so a slow call
- * never holds back the answers of the fast ones.
- */
-export async function executeInboundBatch(host: CalleeHost, envelopes: unknown): Promise<Array<CallResult | ParkedResult>> {
-  if (!Array.isArray(envelopes) || envelopes.length === 0 || envelopes.length > MAX_BATCH_ENVELOPES) {
-    throw new TypeError(`Invalid envelope batch: expected 1 to ${MAX_BATCH_ENVELOPES} envelopes`);
-  }
-  const ready: Array<CallResult | undefined> = new Array(envelopes.length);
-  const runs = envelopes.map((envelope: unknown, i) => {
-    let run: Promise<CallResult>;
-    try {
-      run = executeInbound(host, envelope);
-    } catch (e) {
-      run = Promise.resolve(encodeError(e));
-    }
-    return run.then((r) => (ready[i] = r));
-  });
-  await nextMacrotask();
-  return runs.map((run, i) => {
-    const r = ready[i];
-    if (r !== undefined) return r;
-    const token = crypto.randomUUID();
-    if (parked.size >= MAX_PARKED) parked.delete(parked.keys().next().value!);
-    parked.set(token, run);
-    return { $parked: token };
-  });
-}
-
-/**
- * The answer of a parked batch entry (`__awaitParked`), exactly once; an unknown token (claimed
- * already, or this instance restarted) answers with an error saying the outcome is unknown.
- */
-export function claimParked(token: unknown): Promise<CallResult> {
-  const run = typeof token === 'string' ? parked.get(token) : undefined;
-  if (!run) return Promise.resolve(encodeError(new Error('The outcome of this batched call is unknown: its callee no longer holds the answer (restarted?)')));
-  parked.delete(token as string);
-  return run;
+/** Runs several envelopes that arrived in one Workers RPC (`__executeBatch`), each on its own (batch-answers.ts). */
+export function executeInboundBatch(host: CalleeHost, envelopes: unknown): Promise<Array<CallResult | ParkedResult>> {
+  return answerBatch(envelopes, (envelope) => executeInbound(host, envelope));
 }
 
 /** Steps 3–6 of §4.4; never rejects. */
@@ -180,15 +125,38 @@ async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResu
   // The envelope is this callee's own copy (Workers RPC deserialized it): frozen in place, not cloned.
   const context = receiveCallContext(env.callContext, true);
   if (log.enabled) log.debug('call received', { method, callChain: context.callChain });
-  return runWithCallContext(context, async () => {
+  const text = env.options?.resultText === true;
+  // No async closure per call: one `then` on the chain's promise (or none for a synchronous result).
+  return runWithCallContext(context, () => {
+    let outcome: unknown;
     try {
-      const value = await runWork(host, work, env.options?.transaction === true);
-      // `resultText` is the gateway's request (it splices the text into its frame); the public
-      // `__executeOperation` signature keeps CallResult, and the gateway accepts both forms.
-      return env.options?.resultText === true ? (encodeResultText(value, method) as unknown as CallResult) : encodeResult(value, method);
+      outcome = runWork(host, work, env.options?.transaction === true);
     } catch (e) {
-      if (log.enabled) log.debug('call failed', { method, error: e });
-      return encodeError(e);
+      return Promise.resolve(failed(log, method, e));
     }
+    if (isThenable(outcome)) return Promise.resolve(outcome).then((value) => encodeReply(log, value, method, text), (e: unknown) => failed(log, method, e));
+    return Promise.resolve(encodeReply(log, outcome, method, text));
   });
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function failed(log: DebugLogger, method: string, e: unknown): CallResult {
+  if (log.enabled) log.debug('call failed', { method, error: e });
+  return encodeError(e);
+}
+
+/**
+ * `{ $result }` for a settled value. `text` (`resultText`) is what nodes and the gateway ask for: the
+ * gateway splices the text into its frame; the public `__executeOperation` signature keeps
+ * CallResult, and the gateway accepts both forms.
+ */
+function encodeReply(log: DebugLogger, value: unknown, method: string, text: boolean): CallResult {
+  try {
+    return text ? (encodeResultText(value, method) as unknown as CallResult) : encodeResult(value, method);
+  } catch (e) {
+    return failed(log, method, e);
+  }
 }

@@ -7,6 +7,7 @@ import { requireCallContext } from '../context-store.ts';
 import type { LmzApi } from '../lmz-api.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
 import type { DOIdentity } from './do-identity.ts';
+import { CallBatcher } from './call-batcher.ts';
 import { call, callRaw, type CallerHost } from './outbound.ts';
 import { publish, subscribe, type PubSubHost } from '../pubsub/do-pubsub.ts';
 import type { SubscribeOptions, Subscription } from '../pubsub/client-subscriptions.ts';
@@ -26,10 +27,11 @@ export class DOLmz implements LmzApi {
   #identity: DOIdentity;
   #host: CallerHost;
 
-  constructor(identity: DOIdentity, host: Omit<CallerHost, 'selfIdentity' | 'callerMetadata' | 'nodeType'>) {
+  constructor(identity: DOIdentity, host: Omit<CallerHost, 'selfIdentity' | 'callerMetadata' | 'nodeType' | 'batcher'>) {
     this.#identity = identity;
     this.#host = {
       ...host,
+      batcher: new CallBatcher(host.env),
       nodeType: 'LumenizeDO',
       selfIdentity: () => this.selfIdentity(),
       callerMetadata: () => ({ type: 'LumenizeDO', bindingName: identity.bindingName, instanceNameOrId: identity.instanceNameOrId }),

@@ -8,6 +8,7 @@ import { requireCallContext } from '../context-store.ts';
 import { echoed } from './do-identity.ts';
 import type { LmzApi } from '../lmz-api.ts';
 import type { CallContext, CallOptions, NodeIdentity } from '../protocol.ts';
+import { CallBatcher } from './call-batcher.ts';
 import { call, callRaw, type CallerHost } from './outbound.ts';
 import { unknownBindingError } from './lmz-do.ts';
 
@@ -17,9 +18,10 @@ export class WorkerLmz implements LmzApi {
   #bindingName: string | undefined;
   #host: CallerHost;
 
-  constructor(host: Omit<CallerHost, 'selfIdentity' | 'callerMetadata' | 'nodeType'>) {
+  constructor(host: Omit<CallerHost, 'selfIdentity' | 'callerMetadata' | 'nodeType' | 'batcher'>) {
     this.#host = {
       ...host,
+      batcher: new CallBatcher(host.env),
       nodeType: 'LumenizeWorker',
       selfIdentity: () => this.selfIdentity(),
       callerMetadata: () => ({ type: 'LumenizeWorker', bindingName: this.#bindingName }),

@@ -19,7 +19,8 @@ import '../nadis/alarms.ts';
 import type { CallEnvelope, CallResult, WireCallContext } from '../protocol.ts';
 import type { LmzApi } from '../lmz-api.ts';
 import { DOIdentity } from './do-identity.ts';
-import { claimParked, executeInbound, executeInboundBatch, type CalleeHost, type ParkedResult } from './inbound.ts';
+import { executeInbound, executeInboundBatch, type CalleeHost } from './inbound.ts';
+import { claimParked, type ParkedResult } from './batch-answers.ts';
 import { DOLmz } from './lmz-do.ts';
 import { EXCLUSIVE_CAP_MS, LOCAL_EXECUTION } from './outbound.ts';
 import { refuseSubscriptions } from '../pubsub/do-pubsub.ts';
@@ -152,11 +153,14 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
 
   /** The answer of a batch entry that was still running when its batch replied (framework-only). */
   __awaitParked(token: string): Promise<CallResult> {
-    return claimParked(token);
+    return claimParked(token) as Promise<CallResult>;
   }
 
+  /** Built once: inbound calls are hot, and the host only holds functions of this instance. */
+  #calleeHost: CalleeHost | undefined;
+
   #callee(): CalleeHost {
-    return {
+    return (this.#calleeHost ??= {
       nodeType: 'LumenizeDO',
       target: this,
       learnIdentity: (callee) => {
@@ -165,7 +169,7 @@ export abstract class LumenizeDO<Env = Cloudflare.Env> extends DurableObject<Env
       },
       transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
       log: { receive: logs.receive },
-    };
+    });
   }
 
   /**

@@ -56,14 +56,17 @@ export abstract class LumenizeWorker<Env = Cloudflare.Env> extends WorkerEntrypo
     return executeInbound(this.#callee(), envelope);
   }
 
+  /** Built once per entrypoint instance (it only holds functions of this instance). */
+  #calleeHost: CalleeHost | undefined;
+
   #callee(): CalleeHost {
-    return {
+    return (this.#calleeHost ??= {
       nodeType: 'LumenizeWorker',
       target: this,
       learnIdentity: (callee) => {
         this.#lmz.bindingName = callee.bindingName;
       },
       log: { receive: logs.receive },
-    };
+    });
   }
 }

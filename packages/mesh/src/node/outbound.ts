@@ -6,13 +6,14 @@ import type { DebugLogger } from '@lumenize/debug';
 import { getBatchChains } from '../batch.ts';
 import { copyCallContext, outgoingCallContext, receiveCallContext } from '../call-context.ts';
 import { currentCallContext, runWithCallContext } from '../context-store.ts';
-import { buildCallEnvelope, decodeCallResult, serializeBatch, serializeChain, toError } from '../envelope.ts';
+import { buildCallEnvelope, serializeCompactChain, toError } from '../envelope.ts';
 import { assertHandlerTarget, entryName } from '../handler-target.ts';
 import { getOperationChain, getRawOperationChain, isContinuation } from '../ocan/continuation.ts';
 import { executeOperationChain, executeOperationChainSync, replaceNestedOperationMarkers } from '../ocan/execute.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import type { CallContext, CallEnvelope, CallOptions, NodeIdentity, NodeType } from '../protocol.ts';
-import { checkMeshBinding, getMeshStub } from '../stub.ts';
+import { checkMeshBinding } from '../stub.ts';
+import type { CallBatcher } from './call-batcher.ts';
 
 /** Local execution: handlers run without the `@mesh` requirement (the node authored them). */
 export const LOCAL_EXECUTION = { requireMeshDecorator: false } as const;
@@ -39,10 +40,14 @@ export interface CallerHost {
   /** Worker only: keeps the call alive after the entrypoint method returns. */
   waitUntil?(promise: Promise<unknown>): void;
   readonly log: { send: DebugLogger; handler: DebugLogger };
+  /** Sends calls; those of one turn to one DO share a Workers RPC. */
+  readonly batcher: CallBatcher;
 }
 
 interface PreparedCall {
   envelope: CallEnvelope;
+  /** Length of the envelope's chain text (the batch budget). */
+  chainChars: number;
   binding: string;
   instance: string | undefined;
   method: string;
@@ -88,7 +93,11 @@ function prepare(host: CallerHost, binding: string, instance: string | undefined
   // Only a handler needs the captured context (callRaw and handler-less calls never read it).
   const captured = current && handlerChain ? copyCallContext(current) : undefined;
   const callContext = outgoingCallContext(current, self, options);
-  const chain = batchChains ? serializeBatch(batchChains) : serializeChain(remote);
+  // The compact wire chain (wire/chain.ts), as JSON text: one string crosses Workers RPC instead of
+  // an object graph, and its length is what call-batcher.ts budgets. Plain-JSON arguments skip
+  // structured-clone (tag 0); anything else goes through it (tag 1 or 2). The callee parses and
+  // validates it in validateCallEnvelope/decodeWork, as it does a gateway's forwarded chain.
+  const chain = JSON.stringify(serializeCompactChain(remote, batchChains));
   const envelope = buildCallEnvelope({
     chain,
     batch: batchChains !== undefined,
@@ -96,18 +105,21 @@ function prepare(host: CallerHost, binding: string, instance: string | undefined
     caller: host.callerMetadata(),
     callee: { bindingName: binding, instanceNameOrId: instance },
     transaction: options.transaction,
+    // `$result` as JSON text: one string back over RPC (reply.ts decodes it).
+    resultText: true,
   });
   const method = batchChains ? 'ctnBatch' : entryName(getRawOperationChain(remote) ?? (remote as OperationChain));
-  const prepared: PreparedCall = { envelope, binding, instance, method };
+  const prepared: PreparedCall = { envelope, chainChars: chain.length, binding, instance, method };
   // Inside the handler: the context captured now, or (none current) the outgoing call's own context.
-  const handlerContext: CallContext | undefined = handlerChain ? (captured ?? receiveCallContext(structuredClone(callContext))) : undefined;
+  // That one was built fresh just above (state copied, no originAuth): it is received as it is, not
+  // cloned again; the handler only sees it after the envelope has been sent.
+  const handlerContext: CallContext | undefined = handlerChain ? (captured ?? receiveCallContext(callContext)) : undefined;
   return { prepared, handlerChain, handlerContext, options };
 }
 
-/** Step 5–6: acquire the stub with `using` at this call site, send, unwrap. */
-async function send(env: object, p: PreparedCall): Promise<unknown> {
-  using stub = getMeshStub(env, p.binding, p.instance);
-  return decodeCallResult(await stub.__executeOperation(p.envelope));
+/** Step 5–6: send (with the other calls of this turn to the same DO, call-batcher.ts), unwrap. */
+function send(host: CallerHost, p: PreparedCall): Promise<unknown> {
+  return host.batcher.send(p.binding, p.instance, p.envelope, p.chainChars);
 }
 
 function logSend(host: CallerHost, p: PreparedCall): void {
@@ -120,7 +132,7 @@ function logSend(host: CallerHost, p: PreparedCall): void {
 export async function callRaw(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, options?: unknown): Promise<unknown> {
   const { prepared } = prepare(host, binding, instance, remote, undefined, options, true);
   logSend(host, prepared);
-  return send(host.env, prepared);
+  return send(host, prepared);
 }
 
 /** Races `outcome` against the exclusive cap; a late result is logged and dropped. */
@@ -171,11 +183,11 @@ export function call(host: CallerHost, binding: string, instance: string | undef
   let completion: Promise<unknown>;
   if (opts.exclusive) {
     const capMs = host.exclusiveCapMs?.() ?? EXCLUSIVE_CAP_MS;
-    completion = host.blockConcurrencyWhile!(() => settled(capped(host, send(host.env, prepared), prepared, capMs))).catch((e: unknown) =>
+    completion = host.blockConcurrencyWhile!(() => settled(capped(host, send(host, prepared), prepared, capMs))).catch((e: unknown) =>
       host.log.handler.error('exclusive call failed', { binding, instance, method: prepared.method, error: e }),
     );
   } else {
-    completion = settled(send(host.env, prepared));
+    completion = settled(send(host, prepared));
   }
   host.waitUntil?.(completion);
 }

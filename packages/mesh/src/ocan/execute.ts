@@ -8,7 +8,7 @@ import { validateOperationChain } from './validate.ts';
 import { isLiteralSlot, isNestedOperationMarker, leadsToMarker, markLiteralSlots } from './marker.ts';
 import type { NestedOperationMarker, OcanConfig, OperationChain } from './types.ts';
 import { isResultPlaceholder } from './continuation.ts';
-import { checkArgs, checkReturn, getMethodSchemas } from '../validation/method-schemas.ts';
+import { registeredSchemas } from '../validation/registry.ts';
 
 /** Thrown when synchronous execution meets a promise (a transactional or batched handler went async). */
 export class SynchronousExecutionError extends Error {
@@ -158,12 +158,12 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
     if (sync && isAsyncFunction(fn)) throw new SynchronousExecutionError();
     // `@mesh({ args, returns })` (docs/mesh.md#validation), inbound only: after the guard (who may call
     // comes before what they sent) and the nested arguments (the schema sees real values), before the method.
-    const schemas = (config.requireMeshDecorator ?? true) ? getMethodSchemas(fn) : undefined;
-    current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, schemas ? ((yield* checkArgs(schemas, args)) as unknown[]) : args);
+    const checked = (config.requireMeshDecorator ?? true) ? registeredSchemas(fn) : undefined;
+    current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, checked ? ((yield* checked.support.checkArgs(checked.schemas, args)) as unknown[]) : args);
     holder = undefined;
     path.push('()');
     if (isThenable(current)) current = yield current;
-    if (schemas) current = yield* checkReturn(schemas, current);
+    if (checked) current = yield* checked.support.checkReturn(checked.schemas, current);
     onStep?.(index, current);
   }
   return current;

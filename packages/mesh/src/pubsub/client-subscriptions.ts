@@ -4,12 +4,13 @@
  * `(topic, subscriptionId, subscriber address)`. Subscriptions are re-established with the same ids
  * after a reconnect that reports `subscriptionsLost`.
  */
-import { debug } from '@lumenize/debug';
+import { debug } from '@lumenize/debug/lite'; // costs a flag check unless @lumenize/debug is loaded
 import { assertHandlerTarget } from '../handler-target.ts';
 import { getOperationChain, isContinuation, newContinuation, type AnyContinuation } from '../ocan/continuation.ts';
 import type { OperationChain } from '../ocan/types.ts';
 import { receiveCallContext } from '../call-context.ts';
-import type { CallContext, NodeIdentity } from '../protocol.ts';
+import type { CallContext } from '../protocol.ts';
+import type { ClientSubscriptionsApi, SubscriberHost } from '../client/pubsub-seam.ts';
 import { assertTopic, DELIVERY_METHOD, readDelivery, SUBSCRIBE_METHOD, UNSUBSCRIBE_METHOD, UnknownSubscriptionError } from './protocol.ts';
 import { closedBeforeAdmitted, readiness, type Readiness } from './readiness.ts';
 
@@ -49,22 +50,14 @@ interface Entry {
   readiness: Readiness;
 }
 
-/** What the subscriptions need from their client. */
-export interface SubscriberHost {
-  callRaw(binding: string, instance: string, remote: AnyContinuation): Promise<unknown>;
-  runHandler(handler: OperationChain, value: unknown, ctx: CallContext): Promise<void>;
-  self: NodeIdentity;
-  /** The client instance (handler targets are checked against it). */
-  target: object;
-}
-
 interface Publisher {
   [SUBSCRIBE_METHOD](topic: string, subscriptionId: string): void;
   [UNSUBSCRIBE_METHOD](topic: string, subscriptionId: string): void;
 }
 
 /** The subscriptions of one client. */
-export class ClientSubscriptions {
+export class ClientSubscriptions implements ClientSubscriptionsApi {
+  readonly deliveryMethod = DELIVERY_METHOD;
   #host: SubscriberHost;
   #entries = new Map<string, Entry>();
   #log = debug('lmz.mesh.LumenizeClient.subscribe');

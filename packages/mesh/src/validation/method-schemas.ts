@@ -9,15 +9,9 @@ import { nestsDeeperThan } from './depth.ts';
 import { ArgumentValidationError, AsyncSchemaError, ReturnValidationError } from './errors.ts';
 import { MAX_VALIDATED_DEPTH } from './limits.ts';
 import type { SchemaIssue } from './types.ts';
+import { getMethodSchemas, registerMethodSchemas, type MethodSchemas, type SchemaSupport } from './registry.ts';
 
-/** The compiled schemas of one method. */
-export interface MethodSchemas {
-  readonly method: string;
-  readonly args?: readonly CompiledSchema[];
-  readonly returns?: CompiledSchema;
-}
-
-const registry = new WeakMap<object, MethodSchemas>();
+export { getMethodSchemas, type MethodSchemas };
 
 /** Compiles `args`/`returns` for `method`; throws `TypeError` for a value that is not a schema. */
 export function compileMethodSchemas(method: string, args: unknown, returns: unknown): MethodSchemas {
@@ -31,20 +25,14 @@ export function compileMethodSchemas(method: string, args: unknown, returns: unk
 
 /** Attaches schemas to a function (`@mesh` does this at class definition). */
 export function setMethodSchemas(fn: object, schemas: MethodSchemas): void {
-  registry.set(fn, schemas);
+  registerMethodSchemas(fn, schemas, schemaSupport);
 }
 
-/** The schemas attached to `fn`, if any. */
-export function getMethodSchemas(fn: unknown): MethodSchemas | undefined {
-  return typeof fn === 'function' ? registry.get(fn) : undefined;
-}
-
-const tooDeep: SchemaIssue[] = [{ path: [], message: `nested deeper than ${MAX_VALIDATED_DEPTH} levels` }];
 const cyclic: SchemaIssue[] = [{ path: [], message: 'too deeply nested or cyclic to validate against its schema' }];
 
 /** Runs one check; a stack overflow inside a validator (recursive schema on cyclic data) is a refusal. */
 function runCheck(schema: CompiledSchema, value: unknown): CheckOutcome | Promise<CheckOutcome> {
-  if (nestsDeeperThan(value)) return { ok: false, issues: tooDeep };
+  if (nestsDeeperThan(value)) return { ok: false, issues: [{ path: [], message: `nested deeper than ${MAX_VALIDATED_DEPTH} levels` }] };
   try {
     const out = schema.check(value);
     return out instanceof Promise ? out.catch((e: unknown) => overflow(e)) : out;
@@ -112,3 +100,6 @@ export async function runAsync<T>(step: Step): Promise<T> {
   while (!next.done) next = step.next(await next.value);
   return next.value as T;
 }
+
+/** What the decorators and the executor use to compile and check schemas (validation/registry.ts). */
+export const schemaSupport: SchemaSupport = { compile: compileMethodSchemas, checkArgs, checkReturn };

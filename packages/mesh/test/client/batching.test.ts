@@ -66,7 +66,10 @@ class Wire {
     for (const text of this[direction]) {
       if (!text.startsWith('{')) continue;
       const f = JSON.parse(text) as Record<string, unknown>;
-      const inner = f.type === 'batch' ? (f.frames as Array<Record<string, unknown>>) : [f];
+      // A compact batch (`t: 'b'`) drops the type of its usual inner frames: calls sent, responses received.
+      const kind = direction === 'sent' ? 'c' : 'r';
+      const list = f.type === 'batch' ? (f.frames as Array<Record<string, unknown>>) : f.t === 'b' ? (f.f as Array<Record<string, unknown>>).map((i) => (i.t === undefined && i.type === undefined ? { ...i, t: kind } : i)) : [f];
+      const inner = list.map(longForm);
       const matching = inner.filter((i) => i.type === type);
       if (matching.length > 0) out.push({ text, inner: matching });
     }
@@ -77,6 +80,13 @@ class Wire {
   drop(): void {
     this.sockets.at(-1)?.close(4000, 'test drop');
   }
+}
+
+/** A compact-wire frame (`t`, `i`) in the long names these tests read (`type`, `callId`). */
+function longForm(f: Record<string, unknown>): Record<string, unknown> {
+  if (f.t === 'c') return { ...f, type: 'call', callId: String(f.i) };
+  if (f.t === 'r') return { ...f, type: 'call_response', callId: String(f.i) };
+  return f;
 }
 
 function wiredClient(userId: string, config: Parameters<typeof makeClient>[2] = {}) {
@@ -93,6 +103,16 @@ function utf8Bytes(text: string): number {
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
+/** A DO → client envelope: `receive(n)` from STREAM/pusher to the client `instanceName`. */
+function pushEnvelope(instanceName: string, n: number) {
+  return buildCallEnvelope({
+    chain: serializeChain(newContinuation<TestClient>().receive(n)),
+    callContext: { callChain: [{ type: 'LumenizeDO', bindingName: 'STREAM', instanceName: 'pusher' }], state: {} },
+    caller: { type: 'LumenizeDO', bindingName: 'STREAM', instanceNameOrId: 'pusher' },
+    callee: { bindingName: 'LUMENIZE_CLIENT_GATEWAY', instanceNameOrId: instanceName },
+  });
+}
+
 describe('batching', () => {
   it('calls of one tick leave as one frame, run in order, and their answers come back as one frame in the same order', async () => {
     const { client, wire } = wiredClient('bella');
@@ -105,7 +125,7 @@ describe('batching', () => {
     expect(await env.STREAM.getByName(stream).received()).toEqual(range(20));
     const sent = wire.carrying('sent', 'call');
     expect(sent).toHaveLength(1);
-    expect(JSON.parse(sent[0]!.text)).toMatchObject({ type: 'batch', seq: expect.any(Number) });
+    expect(JSON.parse(sent[0]!.text)).toMatchObject({ t: 'b', s: expect.any(Number) });
     const callIds = sent[0]!.inner.map((f) => f.callId);
     const answered = wire.carrying('received', 'call_response');
     expect(answered).toHaveLength(1);
@@ -116,16 +136,30 @@ describe('batching', () => {
     const { client, instanceName } = wiredClient('bruno');
     await connected(client);
     const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(instanceName);
-    const envelope = (n: number) =>
-      buildCallEnvelope({
-        chain: serializeChain(newContinuation<TestClient>().receive(n)),
-        callContext: { callChain: [{ type: 'LumenizeDO', bindingName: 'STREAM', instanceName: 'pusher' }], state: {} },
-        caller: { type: 'LumenizeDO', bindingName: 'STREAM', instanceNameOrId: 'pusher' },
-        callee: { bindingName: 'LUMENIZE_CLIENT_GATEWAY', instanceNameOrId: instanceName },
-      });
+    const envelope = (n: number) => pushEnvelope(instanceName, n);
     const results = await Promise.all(range(10).map((n) => gateway.__executeOperation(envelope(n))));
     expect(results.every((r) => r.$error === undefined)).toBe(true);
     expect(client.received).toEqual(range(10));
+  });
+
+  it('the gateway answers __executeBatch: a DO’s calls of one turn to a client share one hop, in order, a malformed entry fails alone, a pending answer is parked', async () => {
+    const { client, instanceName } = wiredClient('batched-push');
+    await connected(client);
+    // Through the mesh: one turn's calls from a DO (the batcher sends them as one __executeBatch).
+    const stream = env.STREAM.getByName(`burst-${instanceName}`);
+    expect(await stream.burstTo('LUMENIZE_CLIENT_GATEWAY', instanceName, 8)).toEqual(range(8));
+    expect(client.received).toEqual(range(8));
+    // Directly: answers in order, each on its own; a parked one is claimed exactly once.
+    const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(instanceName);
+    const envelope = (n: number) => pushEnvelope(instanceName, n);
+    const replies = (await gateway.__executeBatch([envelope(100), { not: 'an envelope' } as never, envelope(101)])) as Array<Record<string, unknown>>;
+    expect(replies).toHaveLength(3);
+    expect(replies[1]!.$error).toBeDefined();
+    const answers = await Promise.all(replies.map(async (r) => (typeof r.$parked === 'string' ? ((await gateway.__awaitParked(r.$parked)) as unknown as Record<string, unknown>) : r)));
+    expect(answers[0]!.$error).toBeUndefined();
+    expect(answers[2]!.$error).toBeUndefined();
+    expect(client.received).toEqual([...range(8), 100, 101]);
+    for (const r of replies) if (typeof r.$parked === 'string') expect(((await gateway.__awaitParked(r.$parked)) as { $error?: unknown }).$error).toBeDefined();
   });
 
   it('one failing call in a batch fails only itself', async () => {

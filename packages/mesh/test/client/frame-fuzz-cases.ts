@@ -4,11 +4,13 @@
  * nesting, huge numbers and strings, duplicate keys, `__proto__`/`constructor` keys, and the checks
  * every decoder must pass on each of them. Runtime-neutral.
  */
-import { preprocess } from '@lumenize/structured-clone';
+import { postprocess, preprocess } from '@lumenize/structured-clone';
 import { seededRandom } from '../../../../tools/seeded-random.ts';
 import { isSerializedValue, parseClientFrame } from '../../src/client/frames.ts';
-import { serializeChain } from '../../src/envelope.ts';
-import { intermediateTextProblem } from '../../src/gateway/intermediate-text.ts';
+import { serializeChain, serializeCompactChain } from '../../src/envelope.ts';
+import { intermediateTextProblem, payloadText } from '../../src/gateway/intermediate-text.ts';
+import { decodeCompactChain, isCompactChainShape } from '../../src/wire/chain.ts';
+import { encodePayload } from '../../src/wire/payload.ts';
 import { memberText } from '../../src/gateway/member-text.ts';
 import { newContinuation } from '../../src/ocan/continuation.ts';
 
@@ -22,7 +24,7 @@ type Rand = () => number;
 const int = (rand: Rand, n: number) => Math.floor(rand() * n);
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[int(rand, items.length)]!;
 
-const KEYS = ['type', 'callId', 'binding', 'instance', 'chain', 'result', 'error', 'success', 'seq', 'ack', 'root', 'objects', '__proto__', 'constructor', 'prototype', 'batch', 'x'];
+const KEYS = ['type', 'callId', 'binding', 'instance', 'chain', 'result', 'error', 'success', 'seq', 'ack', 'root', 'objects', '__proto__', 'constructor', 'prototype', 'batch', 'x', 't', 'i', 'd', 'o', 'c', 'f', 's', 'a'];
 const NUMBERS = ['0', '-0', '1', '-1', '1.5', '1e999', '-1e999', '123456789012345678901234567890', '9007199254740993', '1e-400', '0.0000001', '2e308'];
 const STRINGS = ['', 'call', 'ack', 'incoming_call_response', '1,"seq":999', '}', '"', '\\', '\u2028', '\u0000', 'é', '😀', '\ud800', 'x'.repeat(300)];
 const CHARS = ['{', '}', '[', ']', '"', ':', ',', '\\', '0', '9', '-', 'e', '.', ' ', 'a', 'u', '\u0000', '\u2028', 'é', '😀', '\ud800', 'n', 't'];
@@ -59,7 +61,14 @@ function randomValue(rand: Rand, depth = 0): unknown {
 
 /** A well-formed client frame text. */
 export function validFrame(rand: Rand, n: number): string {
-  const k = int(rand, 3);
+  const k = int(rand, 5);
+  if (k === 3) {
+    // Compact wire (docs/mesh-clients.md "Wire format"): a call, alone or in a compact batch.
+    const chain = serializeCompactChain(newContinuation<{ echo(v: unknown): unknown }>().echo(randomValue(rand)));
+    const call = { i: n + 1, d: rand() < 0.5 ? 1 : [1, 'ECHO', 'fuzz'], ...(chain[0] === 0 && rand() < 0.7 ? { o: chain[1] } : { c: chain }) };
+    return rand() < 0.5 ? JSON.stringify({ t: 'c', ...call, s: n + 1, a: 0 }) : JSON.stringify({ t: 'b', f: [call, { ...call, i: n + 2 }], s: n + 1, a: 0 });
+  }
+  if (k === 4) return JSON.stringify(encodePayload(randomValue(rand), preprocess));
   if (k === 0) {
     const chain = serializeChain(newContinuation<{ echo(v: unknown): unknown }>().echo(randomValue(rand)));
     return JSON.stringify({ type: 'call', callId: `c${n}`, binding: 'ECHO', instance: 'fuzz', chain, ...(rand() < 0.5 ? { seq: n + 1, ack: 0 } : {}) });
@@ -154,13 +163,29 @@ export function checkCase(c: FuzzCase, timing?: { now: () => number; ms: number 
     const parsed = timed(() => parseClientFrame(c.text));
     const json = tryParse(c.text);
     if (parsed.ok && !json.ok) return 'parseClientFrame accepted text JSON.parse refuses';
-    if (parsed.ok && parsed.frame.type === 'call' && !isSerializedValue(parsed.frame.chain)) return 'call accepted without a serialized chain';
+    if (parsed.ok && parsed.frame.type === 'call' && !parsed.frame.compact && !isSerializedValue(parsed.frame.chain)) return 'call accepted without a serialized chain';
+    if (parsed.ok && parsed.frame.type === 'call' && parsed.frame.compact && !isCompactChainShape(parsed.frame.chain)) return 'compact call accepted without a compact chain';
+    if (parsed.ok && parsed.frame.type === 'call' && parsed.frame.compact) {
+      const chain = parsed.frame.chain;
+      try {
+        timed(() => decodeCompactChain(chain, false, postprocess));
+      } catch (e) {
+        // Refusing is right; only a crash of the decoder itself is a bug.
+        if (!(e instanceof TypeError || e instanceof RangeError) || /call stack/i.test(String(e))) return `decodeCompactChain crashed: ${String(e)}`;
+      }
+    }
+    const payload = timed(() => payloadText(c.text));
+    // The tag is written as the digit 0 or 1 (the scanner does not take `0.0`, `-0` or `1e0`).
+    const tagWritten = /^\s*\[\s*[01]\s*,/.test(c.text);
+    const isPayload = tagWritten && json.ok && Array.isArray(json.value) && json.value.length === 2 && (json.value[0] === 0 || (json.value[0] === 1 && isSerializedValue(json.value[1])));
+    if (!('problem' in payload) && !isPayload) return 'payloadText accepted a text that is not one payload';
+    if ('problem' in payload && isPayload && !/duplicate|nesting/.test(payload.problem)) return `payloadText refused a payload: ${payload.problem}`;
     const problem = timed(() => intermediateTextProblem(c.text));
     if (problem === undefined && !(json.ok && isSerializedValue(json.value))) return 'intermediateTextProblem accepted a text that is not one intermediate';
     if (problem !== undefined && json.ok && isSerializedValue(json.value) && !/duplicate|nesting/.test(problem)) return `intermediateTextProblem refused an intermediate: ${problem}`;
     if (!json.ok) return undefined; // memberText runs only on text JSON.parse accepted
     const record = typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? (json.value as Record<string, unknown>) : undefined;
-    for (const name of ['chain', 'result', 'error']) {
+    for (const name of ['chain', 'result', 'error', 'o', 'c', 'f']) {
       const slice = timed(() => memberText(c.text, name));
       const expected = record && Object.hasOwn(record, name) ? record[name] : undefined;
       if (expected === undefined) {
@@ -168,6 +193,7 @@ export function checkCase(c: FuzzCase, timing?: { now: () => number; ms: number 
         continue;
       }
       if (slice === undefined || !sameJson(JSON.parse(slice), expected)) return `memberText disagrees with JSON.parse on '${name}'`;
+      if (name === 'o' || name === 'c' || name === 'f') continue;
       const sliceProblem = timed(() => intermediateTextProblem(slice));
       if (sliceProblem === undefined && !isSerializedValue(expected)) return `intermediateTextProblem accepted member '${name}' that is not an intermediate`;
     }

@@ -314,7 +314,7 @@ describe('gateway: token expiry, bad input, storage, rate limits', () => {
       return { keys: [...state.storage.kv.list()].length, tables, rows };
     });
     expect(keys).toBe(0);
-    expect(tables.sort()).toEqual(['__lmz_gateway_outbox', '__lmz_gateway_session_v2']);
+    expect(tables.sort()).toEqual(['__lmz_gateway_names', '__lmz_gateway_outbox', '__lmz_gateway_session_v2']);
     expect(rows).toBe(0);
   });
 

@@ -6,13 +6,15 @@
 import { DurableObject } from 'cloudflare:workers';
 import { LumenizeDO, mesh } from '../../src/index.ts';
 import { deserializeValue } from '../../src/envelope.ts';
-import type { LmzIntermediate } from '@lumenize/structured-clone';
+import { postprocess, type LmzIntermediate } from '@lumenize/structured-clone';
+import { decodeCompactChain, isCompactChainShape } from '../../src/wire/chain.ts';
 
 /** Answers `__executeOperation` with the reply passed as the chain's only argument: `reply({ $result: '1,"seq":999' })`. */
 export class RawReplyDO extends DurableObject {
   async __executeOperation(envelope: { chain: unknown }): Promise<unknown> {
-    const serialized = (typeof envelope.chain === 'string' ? JSON.parse(envelope.chain) : envelope.chain) as LmzIntermediate;
-    const chain = deserializeValue(serialized) as Array<{ type: string; args?: unknown[] }>;
+    const parsed: unknown = typeof envelope.chain === 'string' ? JSON.parse(envelope.chain) : envelope.chain;
+    // A LumenizeClient's chain arrives in the compact wire form; raw-socket tests send version 1.
+    const chain = (isCompactChainShape(parsed) ? decodeCompactChain(parsed, false, postprocess) : deserializeValue(parsed as LmzIntermediate)) as Array<{ type: string; args?: unknown[] }>;
     return chain[1]?.args?.[0];
   }
 }

@@ -4,7 +4,9 @@
  * the test:
  * - evicted with its sockets closed while frames are unacknowledged, the gateway replays each of
  *   them exactly once, in order, after the client resumes; calls the client made are not run again;
- * - a client call in flight at the eviction is answered once with CallOutcomeUnknownError;
+ * - a client call in flight at the eviction is answered once with CallOutcomeUnknownError; one whose
+ *   answer is recorded but unacknowledged is settled by that answer's row and replayed, never
+ *   answered again (an outbox from before that `settles` column gains it);
  * - pushes count against the outbox limit: past it the caller gets OutboxFullError and the socket
  *   closes 1008; the client resumes from its last ack and new pushes go through again;
  * - answers and incoming calls over the frame limit fail with FrameTooLargeError instead of looping;
@@ -18,6 +20,7 @@ import type { LmzIntermediate } from '@lumenize/structured-clone';
 import { deserializeValue, serializeChain } from '../../src/envelope.ts';
 import { newContinuation } from '../../src/ocan/continuation.ts';
 import { HEARTBEAT_PING, HEARTBEAT_PONG } from '../../src/gateway/heartbeat.ts';
+import { DurableChannel } from '../../src/gateway/outbox.ts';
 import { tab, until } from './helpers.ts';
 import { openResume, type ResumeSocket } from './outbox-helpers.ts';
 import type { StreamDO } from './worker.ts';
@@ -38,6 +41,19 @@ function errorOf(frame: Record<string, unknown>): Error & { code?: string } {
 
 async function outboxRows(binding: 'LUMENIZE_CLIENT_GATEWAY' | 'TINY_GATEWAY', name: string): Promise<number> {
   return runInDurableObject(env[binding].getByName(name), (_i, state) => Number(state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM __lmz_gateway_outbox').one().n));
+}
+
+/**
+ * The calls a fresh gateway instance would find owed: the session row's ids minus those the
+ * unacknowledged answer rows settle.
+ */
+function storedOwed(gateway: DurableObjectStub): Promise<string[]> {
+  return runInDurableObject(gateway, (_i, state) => {
+    const sql = state.storage.sql;
+    const owed = JSON.parse(String(sql.exec<{ owed: string }>('SELECT owed FROM __lmz_gateway_session_v2').one().owed)) as string[];
+    const settled = sql.exec<{ settles: string | null }>('SELECT settles FROM __lmz_gateway_outbox').toArray().flatMap((r) => (r.settles === null ? [] : (JSON.parse(String(r.settles)) as string[])));
+    return owed.filter((id) => !settled.includes(id));
+  });
 }
 
 describe('durable outbox', () => {
@@ -96,6 +112,53 @@ describe('durable outbox', () => {
     expect(await env.STREAM.getByName(stream).received()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('an answer recorded but not acknowledged settles its call: after an eviction it is replayed once, never answered again with CallOutcomeUnknownError', async () => {
+    const name = `oskar.${tab()}`;
+    const sid = `settled-${crypto.randomUUID()}`;
+    const stream = `settled-${tab()}`;
+    const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(name);
+    const sock = await openResume(name, 'LUMENIZE_CLIENT_GATEWAY', sid, 0);
+    await sock.next();
+    sock.send({ type: 'call', callId: 's1', binding: 'STREAM', instance: stream, chain: record(1), seq: 1 });
+    const answer = await sock.next();
+    expect(answer).toMatchObject({ type: 'call_response', callId: 's1', success: true, seq: 1 });
+    // The session row still lists s1 (it is rewritten on the ack); the answer's row settles it.
+    const rows = await runInDurableObject(gateway, (_i, state) => ({
+      owed: String(state.storage.sql.exec<{ owed: string }>('SELECT owed FROM __lmz_gateway_session_v2').one().owed),
+      settles: state.storage.sql.exec<{ settles: string | null }>('SELECT settles FROM __lmz_gateway_outbox').toArray().map((r) => r.settles),
+    }));
+    expect(rows).toEqual({ owed: '["s1"]', settles: ['["s1"]'] });
+    expect(await storedOwed(gateway)).toEqual([]);
+    await evictDurableObject(gateway, { webSockets: 'close' });
+    await sock.closed;
+    const again = await openResume(name, 'LUMENIZE_CLIENT_GATEWAY', sid, 0);
+    expect(await again.next()).toEqual({ type: 'connection_status', subscriptionsLost: false, resumed: true, ack: 1 });
+    expect(await again.next()).toEqual(answer);
+    // Acknowledged with the next call: its answer is the next frame, and the session row drops s1
+    // (it now lists s2, whose answer row, unacknowledged, settles it).
+    again.send({ type: 'call', callId: 's2', binding: 'STREAM', instance: stream, chain: record(2), seq: 2, ack: 1 });
+    expect(await again.next()).toMatchObject({ type: 'call_response', callId: 's2', success: true, seq: 2 });
+    expect(again.messages.filter((m) => m.callId === 's1')).toHaveLength(1);
+    expect(await runInDurableObject(gateway, (_i, state) => String(state.storage.sql.exec<{ owed: string }>('SELECT owed FROM __lmz_gateway_session_v2').one().owed))).toBe('["s2"]');
+    expect(await storedOwed(gateway)).toEqual([]);
+    expect(await env.STREAM.getByName(stream).received()).toEqual([1, 2]);
+    again.ws.close(1000);
+  });
+
+  it('an outbox stored before the settles column gains it, keeping its rows', async () => {
+    const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(`olaf.${tab()}`);
+    const columns = await runInDurableObject(gateway, (_i, state) => {
+      const sql = state.storage.sql;
+      sql.exec('DROP TABLE __lmz_gateway_outbox');
+      sql.exec('CREATE TABLE __lmz_gateway_outbox (seq INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+      sql.exec(`INSERT INTO __lmz_gateway_outbox (seq, text) VALUES (1, '{"type":"ack","seq":1,"ack":0}')`);
+      DurableChannel.install(sql);
+      DurableChannel.install(sql); // idempotent
+      return sql.exec<{ seq: number; settles: string | null }>('SELECT seq, settles FROM __lmz_gateway_outbox').toArray();
+    });
+    expect(columns).toEqual([{ seq: 1, settles: null }]);
+  });
+
   // evictDurableObject waits for the gateway's in-flight forward to finish, so the eviction cannot cut
   // one here: the test checks the owed row while the call is held, then leaves the storage a cut
   // forward leaves (the row of an unanswered call) and evicts. node/restart.node.test.ts cuts a real
@@ -106,7 +169,7 @@ describe('durable outbox', () => {
     const key = tab('hold');
     const hold = env.HOLD.getByName(`hold-${key}`);
     const gateway = env.LUMENIZE_CLIENT_GATEWAY.getByName(name);
-    const owedRows = () => runInDurableObject(gateway, (_i, state) => JSON.parse(String(state.storage.sql.exec<{ owed: string }>('SELECT owed FROM __lmz_gateway_session_v2').one().owed)) as string[]);
+    const owedRows = () => storedOwed(gateway);
     const sock = await openResume(name, 'LUMENIZE_CLIENT_GATEWAY', sid, 0);
     await sock.next();
     sock.send({ type: 'call', callId: 'h1', binding: 'HOLD', instance: `hold-${key}`, chain: serializeChain(newContinuation<HoldDO>().hold(key)), seq: 1 });

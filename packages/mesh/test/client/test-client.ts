@@ -5,6 +5,7 @@
  */
 import { Browser } from '@lumenize/utils';
 import { LumenizeClient, type LumenizeClientConfig } from '../../src/client/index.ts';
+import '../../src/client/pubsub.ts';
 import { mesh } from '../../src/decorators.ts';
 import type { ConnectionState } from '../../src/client/index.ts';
 import { selfFetch, tab, until } from './helpers.ts';
@@ -66,6 +67,8 @@ export class SocketControl {
   /** Reads the owning client's state (set by makeClient). */
   stateProbe: () => string = () => 'unknown';
   readonly WebSocket: typeof WebSocket;
+  /** While true, every new socket is closed as soon as it opens (an unreachable network): see {@link block}. */
+  #blocked = false;
 
   constructor(Base: typeof WebSocket) {
     const control = this;
@@ -75,6 +78,14 @@ export class SocketControl {
         control.urls.push(String(url));
         control.protocols.push([protocols ?? []].flat());
         control.sockets.push(this);
+        if (control.#blocked) {
+          // Registered before the client's listeners: the client never sees this socket open or
+          // carry a frame, only its close (a connection attempt that failed).
+          const swallow = (event: Event) => event.stopImmediatePropagation();
+          this.addEventListener('open', (event) => (swallow(event), this.close(4000, 'test: network blocked')));
+          this.addEventListener('message', swallow);
+          return;
+        }
         this.addEventListener('open', () => {
           control.openStates.push(control.stateProbe());
         });
@@ -84,6 +95,18 @@ export class SocketControl {
 
   get current(): WebSocket | undefined {
     return this.sockets.at(-1);
+  }
+
+  /**
+   * Until {@link unblock}, sockets the client opens are closed at once, so its own backoff timer
+   * cannot reconnect it behind the test's back; the test reconnects it explicitly (e.g. `online`).
+   */
+  block(): void {
+    this.#blocked = true;
+  }
+
+  unblock(): void {
+    this.#blocked = false;
   }
 
   /** Drops the current socket from the client's side, as a network loss would (close 4000). */

@@ -209,6 +209,13 @@ export class StreamDO extends LumenizeDO<Cloudflare.Env> {
     return this.streamTo(caller.bindingName, caller.instanceName!, from, count);
   }
 
+  /** Sends `count` calls `receive(i)` to the client in one turn (they share one hop: `__executeBatch`). */
+  async burstTo(gatewayBinding: string, instanceName: string, count: number): Promise<unknown[]> {
+    this.lmz.bindingName ??= 'STREAM';
+    const calls = Array.from({ length: count }, (_, n) => this.lmz.callRaw(gatewayBinding, instanceName, this.ctn<{ receive(n: number): number }>().receive(n)));
+    return Promise.all(calls);
+  }
+
   /** Sends `count` sequential calls `receive(i)` to the client; returns the outcomes. */
   async streamTo(gatewayBinding: string, instanceName: string, from: number, count: number): Promise<Array<{ n: number; ok: boolean; error?: string }>> {
     this.lmz.bindingName ??= 'STREAM';

@@ -85,6 +85,8 @@ describe('tiered pub/sub to a client through its gateway', () => {
     expect(calls.every((c) => c.levels === 1)).toBe(true);
 
     // The socket drops; while the gateway is in its grace period two more publishes go out.
+    // Blocked: under load the client's own 1 s backoff could otherwise reconnect before `online`.
+    made.sockets.block();
     made.sockets.drop();
     await until(() => client.connectionState === 'reconnecting', 'reconnecting');
     await meshCall('FANOUT_PUBLISHER', name, publisher.publishTo(topic, { n: 2 }));
@@ -94,6 +96,7 @@ describe('tiered pub/sub to a client through its gateway', () => {
     expect(client.handled).toEqual([{ n: 1 }]);
     expect(settled(name, since, topic)).toEqual([{ levels: 2, subscribers: 71, delivered: 71, failed: 0 }]);
 
+    made.sockets.unblock();
     win.dispatchEvent(new Event('online'));
     await connected(client);
     await until(() => client.handled.length === 3, 'held publishes after the reconnect');

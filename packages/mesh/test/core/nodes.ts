@@ -202,12 +202,50 @@ export class CoreDO extends LumenizeDO {
   }
 }
 
-/** Records every envelope it receives before running it. */
+/** Workers RPC hops a SpyDO received, by entry point. */
+export interface SpyHops {
+  operation: number;
+  batch: number;
+  parked: number;
+}
+
+/** Records every envelope it receives before running it, and counts the RPC hops that carried them. */
 export class SpyDO extends CoreDO {
+  #hop(kind: keyof SpyHops): void {
+    const hops = this.ctx.storage.kv.get<SpyHops>('hops') ?? { operation: 0, batch: 0, parked: 0 };
+    hops[kind]++;
+    this.ctx.storage.kv.put('hops', hops);
+  }
+  #record(envelopes: CallEnvelope[]): void {
+    const seen = this.ctx.storage.kv.get<unknown[]>('envelopes') ?? [];
+    // Multi-megabyte chains (batch size tests) are counted, not stored: a KV value has a size limit.
+    const kept = envelopes.map((e) => (typeof e?.chain === 'string' && (e.chain as string).length > 65_536 ? { oversized: (e.chain as string).length } : e));
+    this.ctx.storage.kv.put('envelopes', [...seen, ...kept]);
+  }
   override __executeOperation(envelope: CallEnvelope): Promise<CallResult> {
-    const seen = this.ctx.storage.kv.get<CallEnvelope[]>('envelopes') ?? [];
-    this.ctx.storage.kv.put('envelopes', [...seen, envelope]);
+    this.#hop('operation');
+    this.#record([envelope]);
     return super.__executeOperation(envelope);
+  }
+  override __executeBatch(envelopes: CallEnvelope[]): ReturnType<CoreDO['__executeBatch']> {
+    this.#hop('batch');
+    if (Array.isArray(envelopes)) this.#record(envelopes);
+    return super.__executeBatch(envelopes);
+  }
+  override __awaitParked(token: string): Promise<CallResult> {
+    this.#hop('parked');
+    return super.__awaitParked(token);
+  }
+  /** Writes, then throws (with `transaction: true` the write is rolled back). */
+  @mesh putThenFail(key: string, value: unknown): never {
+    this.ctx.storage.kv.put(key, value);
+    throw new Error(`failed after writing ${key}`);
+  }
+  /** Appends `label` to the stored `order` list (the order calls ran in). */
+  @mesh append(label: string) {
+    const order = this.ctx.storage.kv.get<string[]>('order') ?? [];
+    this.ctx.storage.kv.put('order', [...order, label]);
+    return order.length;
   }
 }
 
@@ -463,6 +501,10 @@ export class CoreWorker extends LumenizeWorker {
   }
   @mesh async relay(binding: string, instance: string | undefined, chain: OperationChain) {
     return this.lmz.callRaw(binding, instance, chain);
+  }
+  /** Sends every chain in one turn (DO → DO batching applies to Worker callers too). */
+  @mesh async relayAll(binding: string, instance: string | undefined, chains: OperationChain[]) {
+    return Promise.all(chains.map((chain) => this.lmz.callRaw(binding, instance, chain)));
   }
   @mesh fireAndForget(binding: string, instance: string, key: string, value: unknown) {
     this.lmz.call(binding, instance, this.ctn<CoreDO>().slowEcho(value, 30), this.ctn().afterEcho(binding, instance, key, this.ctn().$result));

@@ -9,7 +9,7 @@
 import { debug } from '@lumenize/debug';
 import type { WireNestedOperation, WireOperation, WireOperationChain } from '@lumenize/mesh/client';
 import type { RpcBatchEntry, RpcBatchRequest, RpcResultEntry, RpcTransport } from '../types.ts';
-import { decodeResult, decodeValue, encodeEntry, type FunctionSlot } from '../wire.ts';
+import { decodeResult, decodeValue, encodeEntry, isPlainJson, type FunctionSlot } from '../wire.ts';
 import { ConsumedByPipeliningError } from '../errors.ts';
 import { childNode, describeNode, operationsOf, rootNode, type Call, type ChainNode } from './chain.ts';
 import { createProxy, proxyNode } from './proxy.ts';
@@ -190,11 +190,27 @@ export class ClientCore {
     for (const c of calls) if (!(c as { inspect?: boolean }).inspect) byNode.set(c.node, c);
 
     // Proxies inside each apply's arguments, found once per flush (counting and encoding both need them).
+    // JSON-exact arguments hold no proxy (a proxy is a function), so for them the exactness check that
+    // encoding needs anyway is the whole scan: one walk of the arguments instead of two.
     const scans = new Map<readonly unknown[], ProxyUse[]>();
+    const plainArgs = new Set<readonly unknown[]>();
     const forEachProxy = (args: readonly unknown[], visit: (node: ChainNode, path: (string | number)[]) => void): void => {
       let found = scans.get(args);
-      if (!found) scans.set(args, (found = proxiesIn(args)));
+      if (!found) {
+        if (isPlainJson(args)) {
+          plainArgs.add(args);
+          found = [];
+        } else found = proxiesIn(args);
+        scans.set(args, found);
+      }
       for (const [node, path] of found) visit(node, path);
+    };
+    // The copies sent for JSON-exact argument lists (encoded as they are, not checked again).
+    const sentPlain = new Set<unknown[]>();
+    const plainCopy = (args: readonly unknown[]): unknown[] => {
+      const copy = [...args];
+      if (plainArgs.has(args)) sentPlain.add(copy);
+      return copy;
     };
 
     // Nested uses: count each proxy node used in arguments (inside nested chains too, once per chain).
@@ -270,7 +286,7 @@ export class ClientCore {
           defined.add(n);
           nested.push({ path, chain: encodeChain(n), refId: ref });
         });
-        return nested.length ? { type: 'apply', args: replaceProxies(op.args), nested } : { type: 'apply', args: [...op.args] };
+        return nested.length ? { type: 'apply', args: replaceProxies(op.args), nested } : { type: 'apply', args: plainCopy(op.args) };
       });
 
     const entries: RpcBatchEntry[] = [];
@@ -286,7 +302,7 @@ export class ClientCore {
       }
       if (also.length) entry.also = also;
       try {
-        compact.push(encodeEntry(entry, argumentTransform));
+        compact.push(encodeEntry(entry, argumentTransform, sentPlain));
       } catch (error) {
         c.reject(error);
         for (const a of also) extras.get(a.id)?.reject(error);

@@ -2,6 +2,7 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_REQUEST_BYTES } from '@lumenize/rpc';
 import { createTestingClient, instrumentDOProject, InstrumentationError } from '../../src/index.ts';
 import * as single from '../fixtures/single.ts';
 import type { MyDO } from '../fixtures/my-do.ts';
@@ -94,6 +95,16 @@ describe('instrumentDOProject', () => {
     using wrongPrefix = createTestingClient<typeof MyDO>('CUSTOM_PREFIX_DO', name);
     // On the default prefix the DO sees a non-RPC request and answers from its own fetch.
     await expect(wrongPrefix.increment()).rejects.toMatchObject({ name: 'RpcRouteError', status: 404, body: 'MyDO: unknown path' });
+  });
+
+  it('an RPC body over the request limit is refused with 413 before any DO sees it', async () => {
+    const { SELF } = await import('cloudflare:test');
+    const name = unique('oversize');
+    const res = await SELF.fetch(`https://x.test/__rpc/MY_DO/${name}/call`, { method: 'POST', body: 'x'.repeat(DEFAULT_MAX_REQUEST_BYTES + 1) });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/larger than/);
+    using client = createTestingClient<typeof MyDO>('MY_DO', name);
+    expect(await client.ctx.storage.kv.get('count')).toBeUndefined();
   });
 
   it('non-RPC traffic still reaches the wrapped DO’s own fetch', async () => {

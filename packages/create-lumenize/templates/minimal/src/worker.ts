@@ -1,13 +1,12 @@
 /**
  * The Worker. Static files (dist/public) are served by wrangler `assets`; everything else lands here:
  * - `/auth/*`: magic-link sign-in, refresh and sign-out (`createAuthRoutes` → AppAuth), each refresh
- *   cookie mirrored by the readable `lmz-signed-in` hint (src/signed-in-hint.ts);
+ *   cookie mirrored by the readable `lmz-signed-in` hint (`signedInHint: true`);
  * - `/gateway/*`: browser WebSockets to their LumenizeClientGateway, verified by the auth middleware.
  */
 import { createAuthMiddleware, createAuthRoutes, createWebSocketAuthMiddleware } from '@lumenize/auth';
 import { createLumenizeRouter } from '@lumenize/mesh';
 import type { Env } from './env.ts';
-import { withSignedInHint } from './signed-in-hint.ts';
 
 export { LumenizeClientGateway } from '@lumenize/mesh';
 export { AppAuth } from './app-auth.ts';
@@ -18,12 +17,9 @@ type Handler = (request: Request) => Promise<Response | undefined>;
 /** Built once per isolate: the middlewares import the public key up front. */
 async function createApp(env: Env): Promise<Handler[]> {
   const publicKeysPem = [env.JWT_PUBLIC_KEY_BLUE];
-  const authRoutes = createAuthRoutes(env, { redirect: '/', ...(env.APP_ORIGIN ? { magicLinkBaseUrl: env.APP_ORIGIN } : {}) });
-  // The page reads the hint to know whether asking for a token is worth a request (no 401 when signed out).
-  const auth: Handler = async (request) => {
-    const response = await authRoutes(request);
-    return response && withSignedInHint(response);
-  };
+  // signedInHint: the page reads a readable cookie to know whether asking for a token is worth a
+  // request (no 401 when signed out).
+  const auth: Handler = createAuthRoutes(env, { redirect: '/', signedInHint: true, ...(env.APP_ORIGIN ? { magicLinkBaseUrl: env.APP_ORIGIN } : {}) });
   const router = createLumenizeRouter(env, {
     onBeforeConnect: await createWebSocketAuthMiddleware({ publicKeysPem }),
     onBeforeRequest: await createAuthMiddleware({ publicKeysPem }),

@@ -3,6 +3,7 @@
  * tab's gateway and follows its `count` topic; `onCount` runs locally when the DO publishes.
  */
 import { LumenizeClient, type Subscription } from '@lumenize/mesh/client';
+import '@lumenize/mesh/client/pubsub'; // enables this.lmz.subscribe
 
 /** What the browser may call on CounterDO (a plain interface: the bundle never imports Worker code). */
 export interface CounterApi {

@@ -36,7 +36,7 @@ function showSignIn(message = ''): void {
   root.replaceChildren(form);
 }
 
-/** The readable hint the Worker sets next to the HttpOnly refresh cookie (src/signed-in-hint.ts). */
+/** The readable hint the Worker sets next to the HttpOnly refresh cookie (`createAuthRoutes(env, { signedInHint: true })` in src/worker.ts). */
 function signedInHint(): boolean {
   return document.cookie.split('; ').includes('lmz-signed-in=1');
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { LumenizeClient, mesh } from '../../../src/client/index.ts';
+import '../../../src/client/pubsub.ts';
 import { makeToken } from '../sim-auth.ts';
 
 interface Echo {

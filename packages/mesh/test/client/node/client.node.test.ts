@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWranglerDev, type WranglerDev } from '../../../../../tools/wrangler-dev.ts';
 import { LumenizeClient, mesh, type LumenizeClientConfig } from '../../../src/client/index.ts';
+import '../../../src/client/pubsub.ts';
 import { makeToken } from '../sim-auth.ts';
 
 interface Echo {

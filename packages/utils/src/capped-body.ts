@@ -1,13 +1,12 @@
 /**
- * The router reads a POST body itself, at most MAX_BODY_BYTES, before the session DO sees it. A
- * streamed body that the DO refuses unread (415, 401) would otherwise still be streaming when the
- * response leaves, and the runtime fails that stream ("Can't read from request stream after
- * response has been sent"). MCP messages are small JSON; the DO reads them whole anyway.
+ * Reads a request body whole, at most `max` bytes, before a Durable Object sees it. A streamed body
+ * that the DO refuses unread (401, 404, 415) would otherwise still be streaming when the response
+ * leaves, and the runtime fails that stream ("Can't read from request stream after response has
+ * been sent"). Routers whose messages are small (MCP, RPC batches) buffer them with this.
  */
-import { MAX_BODY_BYTES } from './headers.ts';
 
 /** The body as bytes, or `undefined` when it is larger than `max` (reading stops there). */
-export async function readCappedBody(request: Request, max = MAX_BODY_BYTES): Promise<Uint8Array | undefined> {
+export async function readCappedBody(request: Request, max: number): Promise<Uint8Array | undefined> {
   if (!request.body) return new Uint8Array();
   const declared = Number(request.headers.get('Content-Length') ?? NaN);
   if (declared > max) {
