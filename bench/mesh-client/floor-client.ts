@@ -15,9 +15,12 @@ export async function startFloorWorker(timeoutMs = 120_000): Promise<BenchWorker
   return startFrozenWorker(join(suiteDir, 'floor-worker'), 'lmz-mesh-client-bench-', timeoutMs);
 }
 
-/** Connects to `FLOOR_GATEWAY(<gateway>)`, which calls `MESH_COUNTER(<instance>)` by native RPC. */
-export async function connectFloor(wsUrl: string, gateway: string, instance: string): Promise<PeerClient> {
-  const ws = new WebSocket(`${wsUrl}/floor/${encodeURIComponent(gateway)}`);
+/**
+ * Connects to `FLOOR_GATEWAY(<gateway>)` (or, `durable`, `DURABLE_FLOOR_GATEWAY(<gateway>)`), which
+ * calls `MESH_COUNTER(<instance>)` by native RPC.
+ */
+export async function connectFloor(wsUrl: string, gateway: string, instance: string, durable = false): Promise<PeerClient> {
+  const ws = new WebSocket(`${wsUrl}/${durable ? 'durable-floor' : 'floor'}/${encodeURIComponent(gateway)}`);
   await new Promise<void>((resolveOpen, reject) => {
     ws.addEventListener('open', () => resolveOpen(), { once: true });
     ws.addEventListener('error', () => reject(new Error('floor socket did not open')), { once: true });
@@ -38,7 +41,7 @@ export async function connectFloor(wsUrl: string, gateway: string, instance: str
       ws.send(JSON.stringify({ id, op, target: instance, value }));
     });
   return {
-    name: 'floor',
+    name: durable ? 'durable floor' : 'floor',
     increment: () => call('increment'),
     echo: (value) => call('echo', value),
     nested3: () => Promise.reject(new Error('the floor has no nested calls')),

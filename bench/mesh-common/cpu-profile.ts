@@ -74,6 +74,29 @@ export function report(side: string, profile: Profile, calls: number): void {
   for (const [name, t] of rows.slice(0, Number(process.env.PROFILE_ROWS ?? 18))) console.log(`    ${((t / calls) * 1000).toFixed(1).padStart(7)} µs/call  ${name}`);
 }
 
+/**
+ * Self time of the functions named `name` (e.g. a native `exec`), split by their two nearest
+ * callers: which statement or send costs what. Printed for each name in PROFILE_CALLERS (comma-separated).
+ */
+export function callers(side: string, profile: Profile, name: string, calls: number): void {
+  const parent = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const label = (n: ProfileNode | undefined) => (n ? `${n.callFrame.functionName || '(anonymous)'}:${n.callFrame.lineNumber + 1}` : '-');
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const rows = new Map<string, number>();
+  for (let i = 0; i < samples.length; i++) {
+    const node = byId.get(samples[i])!;
+    if (node.callFrame.functionName !== name) continue;
+    const p1 = parent.get(node.id);
+    const key = `${label(p1)} < ${label(p1 && parent.get(p1.id))}`;
+    rows.set(key, (rows.get(key) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
+  }
+  console.log(`    ${side}: self time of '${name}' by caller`);
+  for (const [key, t] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`    ${((t / calls) * 1000).toFixed(1).padStart(7)} µs/call  ${key}`);
+}
+
 /** What `profilePeers` needs to know about one run. */
 export interface ProfileRun {
   /** The operation's name, as printed. */
@@ -86,6 +109,8 @@ export interface ProfileRun {
   intervalUs: number;
   /** What the workerd isolate runs, as printed. */
   workerdLabel: string;
+  /** Calls one `run` issues at once (printed; 1: sequential). */
+  inFlight?: number;
 }
 
 /**
@@ -119,8 +144,10 @@ export async function profilePeers<P extends { name: string }>(inspectorPort: nu
         sourceLines.set(id, src.scriptSource.split('\n'));
       }
       const total = o.calls * perRun;
-      console.log(`\n${peer.name}: ${total} sequential ${o.op} calls, ${((wall / total) * 1000).toFixed(0)} µs per call (wall)`);
+      const how = (o.inFlight ?? 1) > 1 ? `${o.op} calls, ${o.inFlight} in flight` : `sequential ${o.op} calls`;
+      console.log(`\n${peer.name}: ${total} ${how}, ${((wall / total) * 1000).toFixed(0)} µs per call (wall)`);
       report(o.workerdLabel, workerdProfile, total);
+      for (const name of (process.env.PROFILE_CALLERS ?? '').split(',').filter(Boolean)) callers('workerd', workerdProfile, name, total);
       report('Node (client)', nodeProfile, total);
     }
   } finally {

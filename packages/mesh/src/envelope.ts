@@ -3,7 +3,7 @@
  * chains, results and errors. Runtime-neutral, so the gateway's forwarding reuses it unchanged.
  */
 import { postprocess, preprocess, TRANSFORM_SKIP, type LmzIntermediate } from '@lumenize/structured-clone';
-import { getOperationChain, isContinuation, isResultPlaceholder } from './ocan/continuation.ts';
+import { getOperationChain, isContinuation, isResultPlaceholder, plainWireChain } from './ocan/continuation.ts';
 import { chainBudget, decodeOperationChain, encodeOperationChain, type ChainBudget } from './ocan/chain-codec.ts';
 import { isNestedOperationMarker } from './ocan/marker.ts';
 import type { OperationChain } from './ocan/types.ts';
@@ -58,7 +58,7 @@ const cloneChainPart = (value: unknown): LmzIntermediate => preprocess(value, { 
  * @example JSON.stringify(serializeCompactChain(this.ctn().increment())) // '[0,[["increment",[]]]]'
  */
 export function serializeCompactChain(remote: unknown, batch?: readonly OperationChain[]): CompactChain {
-  const wire = batch ? batch.map((chain) => encodeOperationChain(chain)) : encodeOperationChain(chainOf(remote));
+  const wire = batch ? batch.map((chain) => encodeOperationChain(chain)) : (plainWireChain(remote) ?? encodeOperationChain(chainOf(remote)));
   return encodeCompactChain(wire, batch !== undefined, cloneChainPart, needsChecks);
 }
 

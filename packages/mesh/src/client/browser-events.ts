@@ -27,20 +27,15 @@ export function installBrowserRetryListeners(hooks: BrowserNetworkHooks): () => 
   const g = globalThis as { window?: EventTargetLike; document?: EventTargetLike & { visibilityState?: string } };
   const win = g.window;
   const doc = g.document;
-  const onOnline = () => hooks.hint();
-  const onFocus = () => hooks.retry();
-  const onOffline = () => hooks.lost();
-  const onVisibility = () => {
-    if (doc?.visibilityState === 'visible') hooks.hint();
-  };
-  win?.addEventListener('online', onOnline);
-  win?.addEventListener('offline', onOffline);
-  win?.addEventListener('focus', onFocus);
-  doc?.addEventListener('visibilitychange', onVisibility);
+  // One table for adding and removing, so the two can never disagree.
+  const listeners: Array<[EventTargetLike | undefined, string, () => void]> = [
+    [win, 'online', () => hooks.hint()],
+    [win, 'offline', () => hooks.lost()],
+    [win, 'focus', () => hooks.retry()],
+    [doc, 'visibilitychange', () => doc?.visibilityState === 'visible' && hooks.hint()],
+  ];
+  for (const [target, type, listener] of listeners) target?.addEventListener(type, listener);
   return () => {
-    win?.removeEventListener('online', onOnline);
-    win?.removeEventListener('offline', onOffline);
-    win?.removeEventListener('focus', onFocus);
-    doc?.removeEventListener('visibilitychange', onVisibility);
+    for (const [target, type, listener] of listeners) target?.removeEventListener(type, listener);
   };
 }

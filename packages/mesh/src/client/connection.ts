@@ -25,7 +25,7 @@ import {
 import { oversizeFrame } from './frame-size.ts';
 import { HEARTBEAT_PONG, Heartbeat } from './heartbeat.ts';
 import { ReliableLink } from './reliable-link.ts';
-import type { RenderCall } from '../wire/call-frame.ts';
+import type { RenderCall, RenderedCall } from '../wire/call-frame.ts';
 import { WIRE_PROTOCOL, WIRE_VERSION } from '../wire/frames.ts';
 import { ClientNames } from '../wire/names.ts';
 import { wireLogData } from './wire-describer.ts';
@@ -68,8 +68,6 @@ interface OutboundCall {
   reject: (error: Error) => void;
   /** `performance.now()` after which the call fails with `Call timed out`. */
   deadline: number;
-  /** Set once the frame went out under the current session. */
-  seq?: number;
   /** The gateway refused it unexecuted (token expired): safe to send again. */
   retryable?: boolean;
 }
@@ -197,7 +195,9 @@ export class ClientConnection {
         reject(new Error('Client disconnected'));
         return;
       }
-      const tooLarge = oversizeFrame(typeof body === 'string' ? body : body(this.#wire, this.#names).body, 'this call');
+      // Rendered once: when connected, the same rendering goes out below (same wire, same names).
+      const rendered = typeof body === 'string' ? undefined : body(this.#wire, this.#names);
+      const tooLarge = oversizeFrame(rendered?.body ?? (body as string), 'this call');
       if (tooLarge) {
         // Refused here, before the socket: the gateway would close the connection for it.
         reject(tooLarge);
@@ -210,7 +210,7 @@ export class ClientConnection {
       }
       const call: OutboundCall = { callId, body, resolve, reject, deadline: performance.now() + this.#o.callTimeoutMs };
       this.#deadlines.add(call);
-      if (connected) this.#transmit(call);
+      if (connected) this.#transmit(call, rendered);
       else this.#queue.push(call);
     });
   }
@@ -403,7 +403,6 @@ export class ClientConnection {
       this.#inflight.clear();
       this.#link.reset();
       this.#names.reset();
-      for (const call of retry) call.seq = undefined;
       this.#queue.unshift(...retry);
     }
     this.#setState('connected');
@@ -446,14 +445,15 @@ export class ClientConnection {
     this.#link.send(body);
   }
 
-  #transmit(call: OutboundCall): void {
+  /** Sends a call; `rendered`: its frame as rendered for the current connection in this same step. */
+  #transmit(call: OutboundCall, rendered?: RenderedCall): void {
     this.#inflight.set(call.callId, call);
     call.retryable = undefined;
-    if (typeof call.body === 'string') call.seq = this.#link.send(call.body);
+    if (typeof call.body === 'string') this.#link.send(call.body);
     else {
-      const { body, defines } = call.body(this.#wire, this.#names);
+      const { body, defines, rest } = rendered ?? call.body(this.#wire, this.#names);
       call.defines = defines;
-      call.seq = this.#link.send(body);
+      this.#link.send(body, rest);
     }
   }
 

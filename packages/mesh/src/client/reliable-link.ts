@@ -6,13 +6,19 @@
  * Pure code: it writes text through the function it is given.
  */
 import { ACK_FRAME_TYPE, MAX_FRAME_BYTES, type ResumeFields } from './frames.ts';
-import { batchBody, compactBatchBody, FrameBatcher } from './frame-batcher.ts';
+import { batchFrameText, compactBatchFrame, FrameBatcher, singleFrame, type FrameText } from './frame-batcher.ts';
 import { SeqChannel } from './seq-channel.ts';
 
 /** Received frames after which an ack goes out at once rather than after {@link ACK_DELAY_MS}. */
 const ACK_EVERY = 16;
 /** Acks are coalesced for this long unless a frame to piggyback on goes out first. */
 const ACK_DELAY_MS = 20;
+
+/** A reliable frame waiting for the end of the tick. */
+interface Outgoing {
+  body: string;
+  rest: string | undefined;
+}
 
 /** What the link needs from its connection. */
 export interface ReliableLinkHost {
@@ -36,14 +42,20 @@ export class ReliableLink {
   }
   set compact(on: boolean) {
     this.#compact = on;
-    this.#batcher.wrap = on ? (bodies) => compactBatchBody(bodies, 'c') : batchBody;
+    this.#batcher.wrap = on ? (bodies, _sizes, rests) => compactBatchFrame(bodies, 'c', undefined, rests) : batchFrameText;
   }
   #compact = false;
   /** Reliable frames of this tick, sent together at its end (batching only). */
-  #batcher = new FrameBatcher<string>((body) => this.#record(body), (body) => body, MAX_FRAME_BYTES);
+  #batcher = this.#newBatcher();
 
   constructor(host: ReliableLinkHost) {
     this.#host = host;
+  }
+
+  #newBatcher(): FrameBatcher<Outgoing> {
+    const batcher = new FrameBatcher<Outgoing>((frame) => this.#record(frame), (o) => o.body, MAX_FRAME_BYTES);
+    batcher.restOf = (o) => o.rest;
+    return batcher;
   }
 
   /** Highest contiguous seq received from the gateway (offered on reconnect). */
@@ -64,13 +76,12 @@ export class ReliableLink {
 
   /**
    * Records a reliable frame (`body` without resume fields) under the next seq and sends it when
-   * connected. With batching the frames of one tick are collected and leave together; then the
-   * seq is not known yet (undefined).
+   * connected. With batching the frames of one tick are collected and leave together.
+   * `rest`: a compact call's body after its `{"t":"c",`.
    */
-  send(body: string): number | undefined {
-    if (!this.batching) return this.#record(body);
-    this.#batcher.add(body);
-    return undefined;
+  send(body: string, rest?: string): void {
+    if (this.batching) this.#batcher.add({ body, rest });
+    else this.#record(singleFrame(body));
   }
 
   /** A received frame's resume fields: `'new'` to handle it, `'duplicate'` to drop it, `'gap'` to resync. */
@@ -97,15 +108,13 @@ export class ReliableLink {
     this.#batcher.clear();
   }
 
-  #record(body: string): number {
+  #record(frame: FrameText): void {
     const channel = this.#channel;
     // A compact frame (`{"t":…`) names its resume fields `s`/`a`; version-1 frames `seq`/`ack`.
-    const short = body.startsWith('{"t":');
-    const { seq, text } = channel.record((s) => `${body.slice(0, -1)},${short ? `"s":${s},"a":` : `"seq":${s},"ack":`}${channel.received}}`);
+    const text = channel.record((s) => frame.build(`,${frame.compact ? `"s":${s},"a":` : `"seq":${s},"ack":`}${channel.received}}`));
     this.#unackedReceived = 0;
     this.pause();
     if (this.#host.connected()) this.#host.write(text);
-    return seq;
   }
 
   #scheduleAck(now: boolean): void {

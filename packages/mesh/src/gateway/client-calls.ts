@@ -15,6 +15,9 @@ import { InvalidPeerResultError } from './intermediate-text.ts';
 import { checkReply, errorResponse } from './replies.ts';
 import type { GatewaySession } from './session.ts';
 
+/** Settled once; `.then` on it queues this turn's flush. */
+const RESOLVED = Promise.resolve();
+
 /** What the forwarder needs from its gateway. */
 export interface ClientCallsHost {
   /** The gateway's `env` (read per call, never cached). */
@@ -81,8 +84,12 @@ export class ClientCalls {
     group.push(q);
     if (this.#queued) return;
     this.#queued = true;
-    queueMicrotask(() => this.#send());
+    // A promise job, not queueMicrotask: same queue, without workerd's per-callback wrapper.
+    void RESOLVED.then(this.#sendNow);
   }
+
+  /** {@link #send} bound once (the microtask of each turn that forwards). */
+  #sendNow = (): void => this.#send();
 
   #send(): void {
     this.#queued = false;

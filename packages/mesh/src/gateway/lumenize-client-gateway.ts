@@ -14,7 +14,7 @@ import type { CallEnvelope, CallResult, TextCallResult } from '../protocol.ts';
 import type { GatewayAttachment } from './attachment.ts';
 import { ClientCalls } from './client-calls.ts';
 import { incomingCallFrame, IncomingCalls, type PendingIncoming } from './incoming-calls.ts';
-import { arrayElementTexts, memberText } from './member-text.ts';
+import { batchElementTexts, memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
 import { GatewaySockets } from './sockets.ts';
@@ -30,6 +30,9 @@ import { answerBatch, claimParked, type ParkedResult } from '../node/batch-answe
 import { resolveTarget } from './targets.ts';
 import { WIRE_VERSION } from '../wire/frames.ts';
 import { describeWireFrame } from '../wire/describe.ts';
+
+/** Members of a call frame that hold its chain: compact plain operations, a compact chain, version 1. */
+const CHAIN_MEMBERS = ['o', 'c', 'chain'] as const;
 
 /** Client frames after which the gateway sends a standalone ack when it had nothing else to send. */
 const ACK_EVERY = 16;
@@ -216,8 +219,12 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
     }
     if (frame.type === 'batch') {
       for (const r of frame.refused) this.#refuseFrame(ws, attachment, { ok: false, ...r });
-      const texts = arrayElementTexts(memberText(message, frame.compact ? 'f' : 'frames') ?? '') ?? [];
-      frame.frames.forEach((f, i) => this.#onInner(ws, f, texts[frame.positions[i]!] ?? '', attachment, session));
+      // One pass over the batch's text for every inner frame's text and its chain's text.
+      const texts = batchElementTexts(message, frame.compact ? 'f' : 'frames', CHAIN_MEMBERS) ?? [];
+      frame.frames.forEach((f, i) => {
+        const element = texts[frame.positions[i]!];
+        this.#onInner(ws, f, element?.text ?? '', attachment, session, element?.members);
+      });
     } else if (frame.type === ACK_FRAME_TYPE) {
       // Acknowledgement only (handled above).
     } else this.#onInner(ws, frame, message, attachment, session);
@@ -230,15 +237,19 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
     }
   }
 
-  /** One call or answer from the client (alone, or one of a batch); `text` is its own JSON text. */
-  #onInner(ws: WebSocket, frame: ClientInnerFrame, text: string, attachment: GatewayAttachment, session: GatewaySession): void {
+  /**
+   * One call or answer from the client (alone, or one of a batch); `text` is its own JSON text,
+   * `members` (a batch's) the texts of its {@link CHAIN_MEMBERS}, already read.
+   */
+  #onInner(ws: WebSocket, frame: ClientInnerFrame, text: string, attachment: GatewayAttachment, session: GatewaySession, members?: Map<string, string>): void {
     if (frame.type === 'call') {
       if (frame.compact) {
         const problem = resolveTarget(frame, session.names());
         if (problem) return this.#refuseFrame(ws, attachment, { ok: false, reason: problem, type: 'call', callId: frame.callId });
       }
       session.channel?.owe(frame.callId);
-      const chainText = memberText(text, frame.compact ?? 'chain');
+      const name = frame.compact ?? 'chain';
+      const chainText = members ? members.get(name) : memberText(text, name);
       // Plain operations (`o`) travel without their tag; the callee reads the tagged form.
       this.#calls.call(frame, attachment, session, frame.compact === 'o' && chainText !== undefined ? `[0,${chainText}]` : chainText);
     } else this.#pending.answer(frame, text);

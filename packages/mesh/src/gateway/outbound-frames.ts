@@ -7,12 +7,12 @@
 import type { DebugLogger } from '@lumenize/debug';
 import { ACK_FRAME_TYPE } from '../client/frames.ts';
 import { FrameTooLargeError } from '../client/frame-too-large-error.ts';
-import { batchBody, compactBatchBody, FrameBatcher } from '../client/frame-batcher.ts';
+import { batchBody, batchFrameText, compactBatchBody, compactBatchFrame, FrameBatcher, type FrameText } from '../client/frame-batcher.ts';
 import { OutboxFullError } from './outbox-errors.ts';
 import { frameBytes, type DurableChannel } from './outbox.ts';
 import type { PendingIncoming } from './incoming-calls.ts';
 import { errorResponse, safeSend } from './replies.ts';
-import { responseBody } from './response-body.ts';
+import { responseFrame } from './response-body.ts';
 import type { GatewaySession } from './session.ts';
 
 /** Limits the gateway class carries as statics (read per call: a subclass may change them). */
@@ -39,6 +39,10 @@ export interface OutboundHost {
 /** A frame waiting for the end of the turn to leave with the others in one `batch` frame. */
 interface Outgoing {
   body: string;
+  /** The body's UTF-8 size (counted once, when the frame was checked against the limits). */
+  bytes: number;
+  /** A compact answer's body after its `{"t":"r",` (a batch joins it without reading the body again). */
+  rest?: string;
   session: GatewaySession;
   pending?: PendingIncoming;
 }
@@ -53,8 +57,10 @@ export class OutboundFrames {
 
   constructor(host: OutboundHost) {
     this.#host = host;
-    this.#out = new FrameBatcher<Outgoing>((body, items) => this.#sendGroup(body, items), (o) => o.body, host.limits().maxOutboundFrameBytes);
-    this.#out.wrap = (bodies) => (host.compact() ? compactBatchBody(bodies, 'r') : batchBody(bodies));
+    this.#out = new FrameBatcher<Outgoing>((frame, items) => this.#sendGroup(frame, items), (o) => o.body, host.limits().maxOutboundFrameBytes);
+    this.#out.wrap = (bodies, sizes, rests) => (host.compact() ? compactBatchFrame(bodies, 'r', sizes, rests) : batchFrameText(bodies, sizes));
+    this.#out.bytesOf = (o) => o.bytes;
+    this.#out.restOf = (o) => o.rest;
   }
 
   /** True when `count` more frames (default one) of `bytes` would pass the outbox limits (frames + owed answers, bytes). */
@@ -82,13 +88,16 @@ export class OutboundFrames {
     const log = this.#host.log;
     const limit = this.#host.limits().maxOutboundFrameBytes;
     const callId = String(response.callId);
-    let body = responseBody(response, resultText, wire);
-    let size = frameBytes(body);
+    const framed = responseFrame(response, resultText, wire);
+    let body = framed.body;
+    let size = framed.bytes ?? frameBytes(body);
+    let rest = framed.rest;
     if (size > limit) {
       // Stored or sent, it would fail on every replay: the client gets the reason instead.
       log.warn('answer too large, answered with FrameTooLargeError', { callId, size });
       body = JSON.stringify(errorResponse(callId, new FrameTooLargeError('the answer to this call', size, limit)));
       size = frameBytes(body);
+      rest = undefined;
     }
     const channel = session.channel;
     if (!channel) {
@@ -105,9 +114,10 @@ export class OutboundFrames {
       result = 'overfull';
       body = JSON.stringify(errorResponse(callId, this.outboxFull('The answer to this call', channel, instanceName)));
       size = frameBytes(body);
+      rest = undefined;
     }
     if (this.#batching(ws)) {
-      this.#out.add({ body, session });
+      this.#out.add({ body, session, bytes: size, rest });
       if (result === 'overfull') this.#out.flush();
     } else {
       const { text } = channel.record(body, size);
@@ -142,7 +152,7 @@ export class OutboundFrames {
     }
     if (this.full(channel, size)) return { error: this.outboxFull('This call', channel, p.instanceName), overfull: true };
     if (this.#batching(ws)) {
-      this.#out.add({ body: text, session, pending: p });
+      this.#out.add({ body: text, session, pending: p, bytes: size });
       return undefined;
     }
     const { seq, text: framed } = channel.record(text, size);
@@ -187,18 +197,18 @@ export class OutboundFrames {
   }
 
   /** Records one frame (a batch, or a single frame) of this turn under one seq and sends it. */
-  #sendGroup(body: string, items: Outgoing[]): void {
+  #sendGroup(frame: FrameText, items: Outgoing[]): void {
     const session = items[0]!.session;
     const channel = session.channel;
     if (session !== this.#host.current() || !channel) {
       this.#host.log.warn('frames dropped: the client session that produced them has ended', { frames: items.length });
       return;
     }
-    const { seq, text } = channel.record(body);
+    const { seq, text } = channel.record(frame);
     session.lastAckSent = channel.received;
     const ws = this.#host.socket();
     const sent = ws !== undefined && safeSend(ws, text);
-    const group = items.length > 1 ? { bodies: items.map((o) => o.body), compact: body.startsWith('{"t":"b"') } : undefined;
+    const group = items.length > 1 ? { bodies: items.map((o) => o.body), compact: frame.compact } : undefined;
     for (const o of items) {
       if (!o.pending) continue;
       o.pending.seq = seq;

@@ -1,13 +1,15 @@
 /**
  * Errors of the gateway's durable outbox (docs/mesh-clients.md "Durable outbox"), registered with
- * structured-clone so they reach callers as the same class. Runtime-neutral (no platform imports).
+ * structured-clone so they reach callers as the same class. Registration is a pure call per class
+ * (src/error-stand-ins.ts): a client that only receives these errors keeps the stand-ins of
+ * error-shells.ts instead of the classes. Runtime-neutral (no platform imports).
  */
-import { registerErrorClass } from '@lumenize/structured-clone';
+// First: the stand-ins register before the real classes below replace them.
+import './error-shells.ts';
+import { registered } from '../error-stand-ins.ts';
+import { CallOutcomeUnknownError as CallOutcomeUnknownErrorClass, OutboxFullError as OutboxFullErrorClass } from './error-classes.ts';
 
-/** Stable `code` of {@link CallOutcomeUnknownError}. */
-export const CALL_OUTCOME_UNKNOWN = 'CALL_OUTCOME_UNKNOWN';
-/** Stable `code` of {@link OutboxFullError}. */
-export const OUTBOX_FULL = 'OUTBOX_FULL';
+export { CALL_OUTCOME_UNKNOWN, OUTBOX_FULL } from './error-classes.ts';
 
 /**
  * The gateway restarted (eviction, deploy, runtime restart) while it was forwarding this client
@@ -15,18 +17,8 @@ export const OUTBOX_FULL = 'OUTBOX_FULL';
  * repeat (idempotent), or read back the state it would have changed.
  * @example catch (e) { if (e instanceof CallOutcomeUnknownError) await reloadDocument(); }
  */
-export class CallOutcomeUnknownError extends Error {
-  code: typeof CALL_OUTCOME_UNKNOWN = CALL_OUTCOME_UNKNOWN;
-  callId: string;
-  constructor(callId: string) {
-    super(
-      `The outcome of call ${callId} is unknown: the gateway restarted while the call was in flight, so it may or may not have run. ` +
-        'Retry it only if it is safe to repeat, or read back the state it would have changed.',
-    );
-    this.name = 'CallOutcomeUnknownError';
-    this.callId = callId;
-  }
-}
+export const CallOutcomeUnknownError = /* @__PURE__ */ registered(CallOutcomeUnknownErrorClass);
+export type CallOutcomeUnknownError = CallOutcomeUnknownErrorClass;
 
 /**
  * The gateway refused a frame for a client because the client already has `limit` unacknowledged
@@ -34,18 +26,5 @@ export class CallOutcomeUnknownError extends Error {
  * socket with 1008; the client resumes and acknowledges, after which new frames go through again.
  * @example catch (e) { if (e instanceof OutboxFullError) scheduleRetry(); }
  */
-export class OutboxFullError extends Error {
-  code: typeof OUTBOX_FULL = OUTBOX_FULL;
-  clientInstanceName: string;
-  constructor(what: string, clientInstanceName: string, frames: number, bytes: number, maxFrames: number, maxBytes: number) {
-    super(
-      `${what} was not sent to client '${clientInstanceName}': it already has ${frames} unacknowledged frames (${bytes} bytes) waiting, ` +
-        `the limit is ${maxFrames} frames or ${maxBytes} bytes. The client is not acknowledging; retry after it resumes.`,
-    );
-    this.name = 'OutboxFullError';
-    this.clientInstanceName = clientInstanceName;
-  }
-}
-
-registerErrorClass(CallOutcomeUnknownError);
-registerErrorClass(OutboxFullError);
+export const OutboxFullError = /* @__PURE__ */ registered(OutboxFullErrorClass);
+export type OutboxFullError = OutboxFullErrorClass;

@@ -19,6 +19,7 @@
  * storage version (`_v2`).
  */
 import { utf8Length } from '../client/frames.ts';
+import type { FrameText } from '../client/frame-batcher.ts';
 import { classifySeq, isFreshAck } from '../client/seq-channel.ts';
 import type { Target } from '../wire/names.ts';
 
@@ -193,15 +194,16 @@ export class DurableChannel {
   }
 
   /**
-   * Assigns the next seq to `body` (a JSON object's text), stores the frame with the calls it
-   * settles, then the session row when it changed, and returns it. `bodyBytes`: the body's UTF-8
-   * size when the caller already counted it.
+   * Assigns the next seq to `body` (a JSON object's text, or a frame built with its resume fields in
+   * one step), stores the frame with the calls it settles, then the session row when it changed,
+   * and returns it. `bodyBytes`: the body's UTF-8 size when the caller already counted it.
    */
-  record(body: string, bodyBytes?: number): { seq: number; text: string } {
+  record(body: string | FrameText, bodyBytes?: number): { seq: number; text: string } {
     const seq = this.#nextSeq++;
     const suffix = `,"seq":${seq},"ack":${this.#received}}`;
-    const text = `${body.slice(0, -1)}${suffix}`;
-    const bytes = bodyBytes === undefined ? frameBytes(text) : bodyBytes - 1 + suffix.length;
+    const text = typeof body === 'string' ? `${body.slice(0, -1)}${suffix}` : body.build(suffix);
+    const known = bodyBytes ?? (typeof body === 'string' ? undefined : body.bytes);
+    const bytes = known === undefined ? frameBytes(text) : known - 1 + suffix.length;
     const settles = this.#unrecorded.length > 0 ? JSON.stringify(this.#unrecorded) : null;
     this.#unrecorded = [];
     if (!this.#closed) {
@@ -268,9 +270,7 @@ export class DurableChannel {
   }
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
-
 /** UTF-8 size of a frame (exact; a pure-ASCII frame, the usual case, is its length, found natively). */
 export function frameBytes(text: string): number {
-  return ASCII.test(text) ? text.length : utf8Length(text);
+  return utf8Length(text);
 }

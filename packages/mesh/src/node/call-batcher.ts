@@ -6,7 +6,7 @@
  * Worker callees are stateless (a parked answer could sit in another isolate): one RPC per call.
  */
 import type { CallEnvelope } from '../protocol.ts';
-import { getMeshStub } from '../stub.ts';
+import { getMeshStub, type MeshStub } from '../stub.ts';
 import { MAX_BATCH_ENVELOPES } from './batch-answers.ts';
 import { decodeNodeReply } from './reply.ts';
 
@@ -47,19 +47,52 @@ function isParked(v: unknown): v is { $parked: string } {
   return typeof v === 'object' && v !== null && typeof (v as { $parked?: unknown }).$parked === 'string';
 }
 
-/** One call, one RPC: what every call did before batching, and what a lone call still does. */
-async function sendOne(env: object, binding: string, instance: string | undefined, envelope: CallEnvelope): Promise<unknown> {
-  // try/finally is `using` without esbuild's lowered disposal stack (every call passes here).
-  const stub = getMeshStub(env, binding, instance);
+/**
+ * One call, one RPC: what every call did before batching, and what a lone call still does. Settles
+ * `to` (a pending call's own resolve/reject) with the decoded answer; the stub is disposed once the
+ * RPC settles. Plain callbacks, not an `async` function: every call passes here.
+ */
+function sendOneTo(env: object, binding: string, instance: string | undefined, envelope: CallEnvelope, to: Pick<Pending, 'resolve' | 'reject'>): void {
+  let stub: MeshStub;
+  let rpc: Promise<unknown>;
   try {
-    return decodeNodeReply(await stub.__executeOperation(envelope));
-  } finally {
-    stub[Symbol.dispose]();
+    stub = getMeshStub(env, binding, instance);
+  } catch (error) {
+    to.reject(error);
+    return;
   }
+  try {
+    rpc = stub.__executeOperation(envelope);
+  } catch (error) {
+    stub[Symbol.dispose]();
+    to.reject(error);
+    return;
+  }
+  rpc.then(
+    (reply) => {
+      stub[Symbol.dispose]();
+      let value: unknown;
+      try {
+        value = decodeNodeReply(reply);
+      } catch (error) {
+        to.reject(error);
+        return;
+      }
+      to.resolve(value);
+    },
+    (error: unknown) => {
+      stub[Symbol.dispose]();
+      to.reject(error);
+    },
+  );
+}
+
+function sendOne(env: object, binding: string, instance: string | undefined, envelope: CallEnvelope): Promise<unknown> {
+  return new Promise((resolve, reject) => sendOneTo(env, binding, instance, envelope, { resolve, reject }));
 }
 
 function sendEach(env: object, binding: string, instance: string, calls: Pending[]): void {
-  for (const c of calls) sendOne(env, binding, instance, c.envelope).then(c.resolve, c.reject);
+  for (const c of calls) sendOneTo(env, binding, instance, c.envelope, c);
 }
 
 async function claim(env: object, binding: string, instance: string, token: string): Promise<unknown> {
@@ -99,9 +132,10 @@ export class CallBatcher {
 
   #flush(): void {
     this.#queued = false;
-    const groups = [...this.#groups.values()];
-    this.#groups.clear();
-    for (const { binding, instance, calls } of groups) {
+    // Swapped, not copied: sending never adds calls synchronously, and the next turn gets a fresh map.
+    const groups = this.#groups;
+    this.#groups = new Map();
+    for (const { binding, instance, calls } of groups.values()) {
       // Split, in order, at MAX_BATCH_ENVELOPES envelopes or MAX_BATCH_CHARS of chain text.
       let start = 0;
       let chars = 0;

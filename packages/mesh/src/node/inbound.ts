@@ -9,7 +9,7 @@ import { answerBatch, type ParkedResult } from './batch-answers.ts';
 import { runWithCallContext } from '../context-store.ts';
 import { decodeWork, encodeError, encodeResult, encodeResultText, validateCallEnvelope } from '../envelope.ts';
 import { entryName } from '../handler-target.ts';
-import { isAsyncFunction, runValidatedChain, SynchronousExecutionError } from '../ocan/execute.ts';
+import { isAsyncFunction, runValidatedChain, runValidatedChainEager, SynchronousExecutionError } from '../ocan/execute.ts';
 import { validateOperationChain } from '../ocan/validate.ts';
 import type { OcanConfig, OperationChain } from '../ocan/types.ts';
 import type { CallEnvelope, CallResult, EnvelopeMetadata, NodeType, ReceivedWork } from '../protocol.ts';
@@ -76,12 +76,13 @@ function runWork(host: CalleeHost, work: ReceivedWork, transaction: boolean): un
       return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, true);
     });
   }
-  // The default (and any synchronous) onBeforeCall costs no extra promise turn.
+  // The default (and any synchronous) onBeforeCall costs no extra promise turn, and a chain that
+  // never waits answers without one (runValidatedChainEager).
   const before = host.target.onBeforeCall();
   if (before && typeof (before as Promise<void>).then === 'function') {
-    return (before as Promise<void>).then(() => runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, false));
+    return (before as Promise<void>).then(() => runValidatedChainEager(work.chain, host.target, INBOUND_EXECUTION));
   }
-  return runValidatedChain(work.chain, host.target, INBOUND_EXECUTION, false);
+  return runValidatedChainEager(work.chain, host.target, INBOUND_EXECUTION);
 }
 
 /**
@@ -106,8 +107,18 @@ export function executeInboundBatch(host: CalleeHost, envelopes: unknown): Promi
   return answerBatch(envelopes, (envelope) => executeInbound(host, envelope));
 }
 
-/** Steps 3–6 of §4.4; never rejects. */
-async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResult> {
+/** Steps 3–6 of §4.4; never rejects. Not `async`: a synchronous answer costs one resolved promise. */
+function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResult> {
+  try {
+    return answer(host, env);
+  } catch (e) {
+    // What an `async` function would do with an unexpected throw (none is known to reach here).
+    return Promise.reject(e);
+  }
+}
+
+/** {@link runInbound}'s body: decode and validate (a failure is the answer), then run in the call's context. */
+function answer(host: CalleeHost, env: CallEnvelope): Promise<CallResult> {
   const log = host.log.receive;
   let work: ReceivedWork;
   let method: string;
@@ -120,7 +131,7 @@ async function runInbound(host: CalleeHost, env: CallEnvelope): Promise<CallResu
     method = work.batch ? 'ctnBatch' : entryName(work.chain);
   } catch (e) {
     if (log.enabled) log.warn('inbound chain refused', { error: e });
-    return encodeError(e);
+    return Promise.resolve(encodeError(e));
   }
   // The envelope is this callee's own copy (Workers RPC deserialized it): frozen in place, not cloned.
   const context = receiveCallContext(env.callContext, true);

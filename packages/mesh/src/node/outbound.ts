@@ -53,8 +53,11 @@ interface PreparedCall {
   method: string;
 }
 
+/** The options of a call made without any (read only, shared). */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 function checkOptions(host: CallerHost, options: unknown, hasHandler: boolean, raw: boolean): CallOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   if (typeof options !== 'object' || options === null) throw new TypeError('Invalid options: expected an object of CallOptions');
   const o = options as CallOptions;
   if (o.state !== undefined && (typeof o.state !== 'object' || o.state === null || Array.isArray(o.state))) {
@@ -128,11 +131,18 @@ function logSend(host: CallerHost, p: PreparedCall): void {
   }
 }
 
-/** `lmz.callRaw`: validation failures reject; resolves with the value or rejects with the remote error. */
-export async function callRaw(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, options?: unknown): Promise<unknown> {
-  const { prepared } = prepare(host, binding, instance, remote, undefined, options, true);
-  logSend(host, prepared);
-  return send(host, prepared);
+/**
+ * `lmz.callRaw`: validation failures reject; resolves with the value or rejects with the remote error.
+ * Not `async`: the batcher's promise is returned as it is, without a wrapper promise per call.
+ */
+export function callRaw(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, options?: unknown): Promise<unknown> {
+  try {
+    const { prepared } = prepare(host, binding, instance, remote, undefined, options, true);
+    logSend(host, prepared);
+    return send(host, prepared);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** Races `outcome` against the exclusive cap; a late result is logged and dropped. */

@@ -5,7 +5,7 @@
  * referenced, a chain that contains itself is refused, and the whole chain shares one budget of
  * operations and nested chains. Runtime-neutral.
  */
-import { createNestedOperation, isNestedOperationMarker, leadsToMarker, markPathContainer } from './marker.ts';
+import { createNestedOperation, holdsMarker, isNestedOperationMarker, leadsToMarker, markPathContainer } from './marker.ts';
 import type { NestedOperationMarker, OcanConfig, Operation, OperationChain, WireNestedOperation, WireOperation, WireOperationChain } from './types.ts';
 import { checkChainSize, checkOperation, DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_PATH, isPlainData } from './limits.ts';
 
@@ -15,21 +15,27 @@ import { checkChainSize, checkOperation, DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DE
  * @example ctx.storage.kv.put('job', encodeOperationChain(getOperationChain(this.ctn().run(this.ctn().load()))!));
  */
 export function encodeOperationChain(chain: OperationChain): WireOperationChain {
-  return encodeChain(chain, new Map());
+  return encodeChain(chain, {});
 }
 
-function encodeChain(chain: OperationChain, chains: Map<NestedOperationMarker, WireOperationChain | undefined>): WireOperationChain {
+/** One wire chain per marker of a chain; the map is made when the first marker is met. */
+type WireMemo = { chains?: Map<NestedOperationMarker, WireOperationChain | undefined> };
+
+function encodeChain(chain: OperationChain, memo: WireMemo): WireOperationChain {
   // A malformed chain (callRaw with a plain chain) passes as it is: the callee's validation names the problem.
   if (!Array.isArray(chain)) return chain;
   return chain.map((op): WireOperation => {
     if (op?.type === 'get') return { type: 'get', key: op.key };
     if (op?.type !== 'apply' || !Array.isArray(op.args)) return op;
+    // The usual call: no nested continuation, nothing to walk (the copy is what the walk would return).
+    if (!holdsMarker(op.args)) return { type: 'apply', args: op.args.slice() };
     const nested: WireNestedOperation[] = [];
     const copies = new Map<object, unknown>();
     const encode = (value: unknown, path: (string | number)[]): unknown => {
       if (isNestedOperationMarker(value)) {
         // One wire chain per marker: an aliased marker stays one object, so it is decoded and run once.
-        if (!chains.has(value)) chains.set(value, value.__operationChain && encodeChain(value.__operationChain, chains));
+        const chains = (memo.chains ??= new Map());
+        if (!chains.has(value)) chains.set(value, value.__operationChain && encodeChain(value.__operationChain, memo));
         const entry: WireNestedOperation = { path: [...path] };
         const wire = chains.get(value);
         if (wire !== undefined) entry.chain = wire;
@@ -63,8 +69,8 @@ interface DecodeState {
   readonly maxNested: number;
   operations: number;
   nested: number;
-  /** Wire chain object → its marker; `null` while that chain is being decoded (a cycle). */
-  readonly markers: Map<object, NestedOperationMarker | null>;
+  /** Wire chain object → its marker; `null` while that chain is being decoded (a cycle). Made on first use. */
+  markers?: Map<object, NestedOperationMarker | null>;
 }
 
 /** A shared budget for decoding several chains as one unit (a batch envelope). */
@@ -79,7 +85,6 @@ export function chainBudget(config: OcanConfig = {}): ChainBudget {
     maxNested: config.maxNestedOperations ?? DEFAULT_MAX_NESTED,
     operations: 0,
     nested: 0,
-    markers: new Map(),
   };
 }
 
@@ -130,12 +135,13 @@ function placeNested(args: unknown[], nested: unknown, index: number, state: Dec
 
 function nestedMarker(chain: unknown, refId: string | undefined, state: DecodeState, level: number): NestedOperationMarker {
   if (typeof chain !== 'object' || chain === null) throw new TypeError('Invalid operation chain: operations must be an array');
-  const known = state.markers.get(chain);
+  const markers = (state.markers ??= new Map());
+  const known = markers.get(chain);
   if (known === null) throw new TypeError('Invalid operation chain: a nested chain contains itself');
   if (known !== undefined) return known;
-  state.markers.set(chain, null);
+  markers.set(chain, null);
   const marker = createNestedOperation(decodeChain(chain, state, level + 1), refId);
-  state.markers.set(chain, marker);
+  markers.set(chain, marker);
   return marker;
 }
 

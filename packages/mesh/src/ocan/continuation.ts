@@ -3,8 +3,8 @@
  * plain operation chain. `newContinuation<T>().a(1).b()` records `[get a, apply [1], get b, apply []]`.
  * See docs/mesh.md#continuations.
  */
-import { createNestedOperation, markPathContainer } from './marker.ts';
-import type { NestedOperationMarker, OperationChain } from './types.ts';
+import { createNestedOperation, holdsMarker, markPathContainer } from './marker.ts';
+import type { NestedOperationMarker, OperationChain, WireOperationChain } from './types.ts';
 
 declare const continuationBrand: unique symbol;
 
@@ -45,28 +45,58 @@ export function isResultPlaceholder(value: unknown): value is ResultPlaceholder 
   return typeof value === 'object' && value !== null && (value as { __isResultPlaceholder?: unknown }).__isResultPlaceholder === true;
 }
 
-/** Raw chains by proxy; arguments may still hold other continuations. */
-const rawChains = new WeakMap<object, OperationChain>();
+/** Returns its argument from `new`, so a subclass's private field is added to that object. */
+class Stamped {
+  constructor(target: object) {
+    return target;
+  }
+}
+
+/**
+ * A continuation's raw chain (arguments may still hold other continuations), in a private field
+ * stamped onto the proxy (for `isContinuation`) and onto its target function (for the traps): one
+ * handler serves every continuation, with no closures or WeakMap entry per recorded step; no data
+ * can forge the field and no reflection on the proxy sees it.
+ */
+class TargetChain extends Stamped {
+  #chain: OperationChain;
+  constructor(target: object, chain: OperationChain) {
+    super(target);
+    this.#chain = chain;
+  }
+  static stamp(target: object, chain: OperationChain): void {
+    new TargetChain(target, chain);
+  }
+  static of(target: object): OperationChain {
+    return (target as TargetChain).#chain;
+  }
+  static find(value: object): OperationChain | undefined {
+    return #chain in value ? (value as TargetChain).#chain : undefined;
+  }
+}
+
+const RECORDER: ProxyHandler<() => void> = {
+  get(target, key) {
+    if (key === '$result') return RESULT_PLACEHOLDER;
+    // Not thenable (an accidental `await` must not hang) and no symbol keys (inspection, coercion).
+    if (key === 'then' || typeof key === 'symbol') return undefined;
+    return record([...TargetChain.of(target), { type: 'get', key }]);
+  },
+  apply(target, _this, args: unknown[]) {
+    return record([...TargetChain.of(target), { type: 'apply', args }]);
+  },
+  set() {
+    throw new TypeError('Continuations are read-only: record calls and property reads, not assignments');
+  },
+};
 
 function record(chain: OperationChain): AnyContinuation {
   // A function target makes the proxy callable; its own properties are never exposed.
   const target = () => {};
-  const proxy = new Proxy(target, {
-    get(_t, key) {
-      if (key === '$result') return RESULT_PLACEHOLDER;
-      // Not thenable (an accidental `await` must not hang) and no symbol keys (inspection, coercion).
-      if (key === 'then' || typeof key === 'symbol') return undefined;
-      return record([...chain, { type: 'get', key }]);
-    },
-    apply(_t, _this, args: unknown[]) {
-      return record([...chain, { type: 'apply', args }]);
-    },
-    set() {
-      throw new TypeError('Continuations are read-only: record calls and property reads, not assignments');
-    },
-  }) as unknown as AnyContinuation;
-  rawChains.set(proxy, chain);
-  return proxy;
+  TargetChain.stamp(target, chain);
+  const proxy = new Proxy(target, RECORDER);
+  TargetChain.stamp(proxy, chain);
+  return proxy as unknown as AnyContinuation;
 }
 
 /**
@@ -79,12 +109,12 @@ export function newContinuation<T>(): Continuation<T> {
 
 /** True for values made by {@link newContinuation} (and `this.ctn()`). */
 export function isContinuation(value: unknown): value is AnyContinuation {
-  return (typeof value === 'function' || typeof value === 'object') && value !== null && rawChains.has(value);
+  return typeof value === 'function' && TargetChain.find(value) !== undefined;
 }
 
 /** The recorded chain with nested continuations still in place (internal: serialization converts them). */
 export function getRawOperationChain(value: unknown): OperationChain | undefined {
-  return (typeof value === 'function' || typeof value === 'object') && value !== null ? rawChains.get(value) : undefined;
+  return typeof value === 'function' ? TargetChain.find(value) : undefined;
 }
 
 /**
@@ -95,10 +125,32 @@ export function getRawOperationChain(value: unknown): OperationChain | undefined
  * @example ctx.storage.kv.put('job', encodeOperationChain(getOperationChain(this.ctn().run(42))!));
  */
 export function getOperationChain(value: unknown): OperationChain | undefined {
-  return chainOf(value, new Map());
+  return chainOf(value, {});
 }
 
-type MarkerMemo = Map<object, NestedOperationMarker>;
+/**
+ * Internal: the wire chain of a continuation whose arguments hold no continuation and no marker
+ * (the usual call), built in one pass; what `encodeOperationChain(getOperationChain(value))` returns
+ * for it. `undefined` for anything else (those take the general path).
+ */
+export function plainWireChain(value: unknown): WireOperationChain | undefined {
+  const raw = getRawOperationChain(value);
+  if (!raw) return undefined;
+  for (const op of raw) if (op.type === 'apply' && !plainArgs(op.args)) return undefined;
+  return raw.map((op) => (op.type === 'get' ? { type: 'get', key: op.key } : { type: 'apply', args: op.args.slice() }));
+}
+
+function plainArgs(args: unknown[]): boolean {
+  if (holdsMarker(args)) return false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'function' ? isContinuation(arg) : typeof arg === 'object' && arg !== null && isPlainContainer(arg) && containsContinuation(arg)) return false;
+  }
+  return true;
+}
+
+/** One marker per continuation of a chain; the map is made when the first nested continuation is met. */
+type MarkerMemo = { markers?: Map<object, NestedOperationMarker> };
 
 function chainOf(value: unknown, memo: MarkerMemo): OperationChain | undefined {
   const raw = getRawOperationChain(value);
@@ -107,8 +159,19 @@ function chainOf(value: unknown, memo: MarkerMemo): OperationChain | undefined {
 }
 
 function toMarkerArgs(args: unknown[], memo: MarkerMemo): unknown[] {
-  const out = args.map((arg) => toMarkers(arg, memo));
-  if (out.some((a, i) => a !== args[i])) markPathContainer(out);
+  const out = args.slice();
+  let changed = false;
+  for (let i = 0; i < args.length; i++) {
+    // Primitives never hold a continuation (only functions and objects are looked at).
+    const arg = args[i];
+    if ((typeof arg !== 'object' && typeof arg !== 'function') || arg === null) continue;
+    const marked = toMarkers(arg, memo);
+    if (marked !== arg) {
+      out[i] = marked;
+      changed = true;
+    }
+  }
+  if (changed) markPathContainer(out);
   return out;
 }
 
@@ -128,16 +191,18 @@ function containsContinuation(value: unknown): boolean {
     if (isContinuation(v)) return true;
     if (!isPlainContainer(v) || seen.has(v)) continue;
     seen.add(v);
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+    // Only functions and objects can be (or hold) a continuation: primitives are not stacked.
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if ((typeof child === 'object' && child !== null) || typeof child === 'function') stack.push(child);
   }
   return false;
 }
 
 function markerFor(continuation: AnyContinuation, memo: MarkerMemo): NestedOperationMarker {
-  let marker = memo.get(continuation);
+  const markers = (memo.markers ??= new Map());
+  let marker = markers.get(continuation);
   if (!marker) {
     marker = createNestedOperation(chainOf(continuation, memo));
-    memo.set(continuation, marker);
+    markers.set(continuation, marker);
   }
   return marker;
 }

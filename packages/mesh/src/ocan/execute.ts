@@ -41,12 +41,14 @@ function notMeshCallable(name: string): TypeError {
  * reuses its value) and each container on the way to a marker is copied once.
  */
 interface RunState {
-  readonly values: Map<NestedOperationMarker, unknown>;
-  readonly copies: Map<object, unknown>;
+  /** Made on first use: most chains carry no nested continuation. */
+  values?: Map<NestedOperationMarker, unknown>;
+  copies?: Map<object, unknown>;
 }
 
 function* resolveMarker(marker: NestedOperationMarker, root: object, config: OcanConfig, sync: boolean, state: RunState): Step {
-  if (state.values.has(marker)) return state.values.get(marker);
+  const values = (state.values ??= new Map());
+  if (values.has(marker)) return values.get(marker);
   const cache = config.aliasCache;
   const id = marker.__refId;
   if (marker.__operationChain === undefined) {
@@ -54,9 +56,18 @@ function* resolveMarker(marker: NestedOperationMarker, root: object, config: Oca
     throw new Error(`Nested operation alias '${String(id)}' encountered before its definition`);
   }
   const value = yield* run(marker.__operationChain, root, config, sync, state);
-  state.values.set(marker, value);
+  values.set(marker, value);
   if (id !== undefined && cache) cache.set(id, value);
   return value;
+}
+
+/** Whether an argument list holds a marker (or a container on the way to one) outside its literal slots. */
+function needsWork(args: unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if ((isNestedOperationMarker(a) || leadsToMarker(a)) && !isLiteralSlot(args, i)) return true;
+  }
+  return false;
 }
 
 /**
@@ -65,21 +76,21 @@ function* resolveMarker(marker: NestedOperationMarker, root: object, config: Oca
  * identity. Substituted results are data, whatever they hold.
  */
 function* resolveArgs(args: unknown[], root: object, config: OcanConfig, sync: boolean, state: RunState): Step {
-  const needsWork = args.some((a, i) => (isNestedOperationMarker(a) || leadsToMarker(a)) && !isLiteralSlot(args, i));
-  if (!needsWork) return args;
+  if (!needsWork(args)) return args;
+  const copies = (state.copies ??= new Map());
   function* resolve(v: unknown): Step {
     if (isNestedOperationMarker(v)) return yield* resolveMarker(v, root, config, sync, state);
     if (!leadsToMarker(v)) return v;
-    const done = state.copies.get(v);
+    const done = copies.get(v);
     if (done) return done;
     if (Array.isArray(v)) {
       const out: unknown[] = [];
-      state.copies.set(v, out);
+      copies.set(v, out);
       for (const item of v) out.push(yield* resolve(item));
       return out;
     }
     const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
-    state.copies.set(v, out);
+    copies.set(v, out);
     for (const key of Object.keys(v)) Object.defineProperty(out, key, { value: yield* resolve(v[key]), writable: true, enumerable: true, configurable: true });
     return out;
   }
@@ -110,12 +121,21 @@ function readBeforeEntry(holder: unknown, key: string | number): unknown {
 /** Called with each top-level step's index and settled value, reads and calls alike (rpc's consumed-prefix values). */
 export type OcanStepHook = (index: number, value: unknown) => void;
 
+/** The steps before `index`, as error messages name them (`a.b.()`); built only when one is thrown. */
+function pathTo(chain: OperationChain, index: number): string {
+  const names: string[] = [];
+  for (let i = 0; i < index; i++) {
+    const op = chain[i]!;
+    names.push(op.type === 'get' ? String(op.key) : '()');
+  }
+  return names.join('.');
+}
+
 function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boolean, state: RunState, onStep?: OcanStepHook): Step {
   let entered = !(config.requireMeshDecorator ?? true);
   let current: unknown = root;
   let holder: unknown = undefined;
   let name = '(anonymous)';
-  const path: string[] = [];
   for (let index = 0; index < chain.length; index++) {
     const op = chain[index];
     if (op.type === 'get') {
@@ -124,11 +144,10 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
         holder = current;
         current = readBeforeEntry(current, key);
         name = String(key);
-        path.push(name);
         continue;
       }
       if (current === null || current === undefined) {
-        throw new TypeError(`Cannot read '${String(key)}' of ${String(current)} at '${path.join('.')}'`);
+        throw new TypeError(`Cannot read '${String(key)}' of ${String(current)} at '${pathTo(chain, index)}'`);
       }
       holder = current;
       current = (current as Record<string | number, unknown>)[key];
@@ -136,7 +155,6 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
       // RPC stub's method is callable and thenable: the next step calls it).
       if (typeof current !== 'function' && isThenable(current)) current = yield current;
       name = String(key);
-      path.push(name);
       onStep?.(index, current);
       continue;
     }
@@ -152,7 +170,7 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
         if (isThenable(guarded)) yield guarded;
       }
     } else if (typeof fn !== 'function') {
-      throw new TypeError(`'${path.join('.') || name}' is not a function`);
+      throw new TypeError(`'${pathTo(chain, index) || name}' is not a function`);
     }
     const args = (yield* resolveArgs(op.args, root, config, sync, state)) as unknown[];
     if (sync && isAsyncFunction(fn)) throw new SynchronousExecutionError();
@@ -161,7 +179,6 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
     const checked = (config.requireMeshDecorator ?? true) ? registeredSchemas(fn) : undefined;
     current = Reflect.apply(fn as (...a: unknown[]) => unknown, holder, checked ? ((yield* checked.support.checkArgs(checked.schemas, args)) as unknown[]) : args);
     holder = undefined;
-    path.push('()');
     if (isThenable(current)) current = yield current;
     if (checked) current = yield* checked.support.checkReturn(checked.schemas, current);
     onStep?.(index, current);
@@ -170,12 +187,32 @@ function* run(chain: OperationChain, root: object, config: OcanConfig, sync: boo
 }
 
 function newRunState(): RunState {
-  return { values: new Map(), copies: new Map() };
+  return {};
 }
 
 async function driveAsync(gen: Step): Promise<unknown> {
   let step = gen.next();
   while (!step.done) step = gen.next(await step.value);
+  return step.value;
+}
+
+/** Resumes `gen` after its first pending step, awaiting each step as {@link driveAsync} does. */
+async function driveAsyncFrom(gen: Step, pending: unknown): Promise<unknown> {
+  let step = gen.next(await pending);
+  while (!step.done) step = gen.next(await step.value);
+  return step.value;
+}
+
+/**
+ * Runs synchronously until a step yields a promise, then continues like {@link driveAsync}: a chain
+ * that never waits returns its value (or throws) at once, without a promise per call.
+ */
+function driveEager(gen: Step): unknown {
+  let step = gen.next();
+  while (!step.done) {
+    if (isThenable(step.value)) return driveAsyncFrom(gen, step.value);
+    step = gen.next(step.value);
+  }
   return step.value;
 }
 
@@ -227,6 +264,14 @@ export function executeOperationChainSync(chain: OperationChain, target: object,
 export function runValidatedChain(chain: OperationChain, target: object, config: OcanConfig, synchronous: boolean, onStep?: OcanStepHook): unknown {
   const gen = run(chain, target, config, synchronous, newRunState(), onStep);
   return synchronous ? driveSync(gen) : driveAsync(gen);
+}
+
+/**
+ * Like {@link runValidatedChain} (not synchronous): steps that return promises are awaited, but a
+ * chain that never meets one returns its value, or throws, synchronously (the mesh callee's hot path).
+ */
+export function runValidatedChainEager(chain: OperationChain, target: object, config: OcanConfig): unknown {
+  return driveEager(run(chain, target, config, false, newRunState()));
 }
 
 /**

@@ -52,6 +52,12 @@ export function leadsToMarker(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && pathContainers.has(value);
 }
 
+/** Whether any of `args` is a marker or a container recorded on the way to one (no walk needed otherwise). */
+export function holdsMarker(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (NestedOperation.is(args[i]) || leadsToMarker(args[i])) return true;
+  return false;
+}
+
 /** Internal: positions of `args` that hold a substituted result. */
 export function markLiteralSlots(args: readonly unknown[], slots: ReadonlySet<number>): void {
   literalSlots.set(args, slots);

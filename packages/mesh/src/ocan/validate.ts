@@ -3,7 +3,7 @@
  * before anything executes. Linear: each nested chain is validated once however often it is
  * referenced, and only the containers recorded on the way to a marker are walked.
  */
-import { isNestedOperationMarker, leadsToMarker } from './marker.ts';
+import { holdsMarker, isNestedOperationMarker, leadsToMarker } from './marker.ts';
 import { checkChainSize, checkOperation, DEFAULT_MAX_ARGS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NESTED, DEFAULT_MAX_OPERATIONS } from './limits.ts';
 import type { NestedOperationMarker, OcanConfig, OperationChain } from './types.ts';
 
@@ -40,7 +40,8 @@ interface ValidationState {
   readonly maxArgs: number;
   readonly maxOperations: number;
   readonly maxNested: number;
-  readonly seen: Set<object>;
+  /** Containers and markers walked already (made on first use: most chains hold no marker). */
+  seen?: Set<object>;
   operations: number;
   nested: number;
 }
@@ -48,21 +49,26 @@ interface ValidationState {
 function validateAt(chain: unknown, state: ValidationState, level: number): void {
   checkChainSize(chain, level, state);
   let calls = 0;
-  const nested: NestedOperationMarker[] = [];
+  let nested: NestedOperationMarker[] | undefined;
   for (let i = 0; i < chain.length; i++) {
     const op = checkOperation(chain[i], i, state.maxArgs);
     if (op.type === 'get') {
       if (typeof op.key === 'string' && BLOCKED_KEYS.has(op.key)) throw new TypeError(`Operation chain uses blocked key '${op.key}'`);
     } else {
       calls++;
-      forEachMarker(op.args, (marker) => nested.push(marker), state.seen);
+      // Markers sit only in the arguments themselves or in containers recorded on the way to one
+      // (a decoded chain's `nested` paths): arguments with neither are data and need no walk.
+      if (holdsMarker(op.args)) {
+        const list = (nested ??= []);
+        forEachMarker(op.args, (marker) => list.push(marker), (state.seen ??= new Set()));
+      }
     }
   }
   if ((state.config.requireMeshDecorator ?? true) && calls === 0) {
     throw new TypeError('Invalid operation chain: an inbound chain must call a method; pure property reads are rejected');
   }
   state.config.checkEntry?.(chain as OperationChain);
-  for (const marker of nested) {
+  if (nested) for (const marker of nested) {
     if (++state.nested > state.maxNested) {
       throw new RangeError(`Nested operation budget exceeded: more than ${state.maxNested} nested continuations in one chain`);
     }
@@ -88,7 +94,6 @@ export function validateOperationChain(chain: unknown, config: OcanConfig = {}):
       maxArgs: config.maxArgs ?? DEFAULT_MAX_ARGS,
       maxOperations: config.maxOperations ?? DEFAULT_MAX_OPERATIONS,
       maxNested: config.maxNestedOperations ?? DEFAULT_MAX_NESTED,
-      seen: new Set(),
       operations: 0,
       nested: 0,
     },

@@ -1,92 +1,46 @@
 /**
  * Errors of argument and return-value validation, registered with structured-clone so they reach
  * the caller as the same class with their fields (method, argument index, path, issues).
+ * Registration is a pure call per class: a bundle that never uses a class (a browser client that
+ * only receives these errors) drops its code and keeps the stand-in of error-shells.ts.
  */
-import { registerErrorClass } from '@lumenize/structured-clone';
-import type { SchemaIssue } from './types.ts';
+// First: the stand-ins register before the real classes below replace them.
+import './error-shells.ts';
+import { registered } from '../error-stand-ins.ts';
+import {
+  ArgumentValidationError as ArgumentValidationErrorClass,
+  AsyncSchemaError as AsyncSchemaErrorClass,
+  JsonSchemaValidatorMissingError as JsonSchemaValidatorMissingErrorClass,
+  ReturnValidationError as ReturnValidationErrorClass,
+} from './error-classes.ts';
 
-/** `path` as shown in messages: `user.tags[2]`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
-  return out;
-}
+export { formatPath } from './error-classes.ts';
 
 /**
  * An argument was refused by its schema before the method ran (nothing ran, nothing was stored).
  * @example if (e instanceof ArgumentValidationError) show(e.method, e.argIndex, e.path);
  */
-export class ArgumentValidationError extends TypeError {
-  readonly code = 'INVALID_ARGUMENT';
-  /** The method whose argument was refused. */
-  method: string;
-  /** Zero-based index of the refused argument. */
-  argIndex: number;
-  /** Path inside the argument of the first issue (`[]` for the argument itself). */
-  path: (string | number)[];
-  /** Every issue the schema reported (bounded, see MAX_ISSUES). */
-  issues: SchemaIssue[];
-  constructor(method: string, argIndex: number, issues: readonly SchemaIssue[]) {
-    const first = issues[0] ?? { path: [], message: 'refused by its schema' };
-    const where = first.path.length > 0 ? ` at '${formatPath(first.path)}'` : '';
-    super(`Invalid argument ${argIndex} of '${method}'${where}: ${first.message}`);
-    this.name = 'ArgumentValidationError';
-    this.method = method;
-    this.argIndex = argIndex;
-    this.path = [...first.path];
-    this.issues = issues.map((i) => ({ path: [...i.path], message: i.message }));
-  }
-}
+export const ArgumentValidationError = /* @__PURE__ */ registered(ArgumentValidationErrorClass);
+export type ArgumentValidationError = ArgumentValidationErrorClass;
 
 /**
  * A method's return value did not match its `returns` schema; the caller gets this instead of the value.
  * @example @mesh({ returns: z.number() }) total() { ... }
  */
-export class ReturnValidationError extends TypeError {
-  readonly code = 'INVALID_RETURN';
-  method: string;
-  path: (string | number)[];
-  issues: SchemaIssue[];
-  constructor(method: string, issues: readonly SchemaIssue[]) {
-    const first = issues[0] ?? { path: [], message: 'refused by its schema' };
-    const where = first.path.length > 0 ? ` at '${formatPath(first.path)}'` : '';
-    super(`Invalid return value of '${method}'${where}: ${first.message}`);
-    this.name = 'ReturnValidationError';
-    this.method = method;
-    this.path = [...first.path];
-    this.issues = issues.map((i) => ({ path: [...i.path], message: i.message }));
-  }
-}
+export const ReturnValidationError = /* @__PURE__ */ registered(ReturnValidationErrorClass);
+export type ReturnValidationError = ReturnValidationErrorClass;
 
 /**
  * A JSON Schema was declared but no JSON Schema validator was installed with `useJsonSchemaValidator`.
  * @example import { Validator } from '@cfworker/json-schema'; useJsonSchemaValidator(Validator);
  */
-export class JsonSchemaValidatorMissingError extends Error {
-  readonly code = 'JSON_SCHEMA_VALIDATOR_MISSING';
-  constructor(where: string) {
-    super(
-      `${where} is a JSON Schema, but no JSON Schema validator is installed. ` +
-        `npm i @cfworker/json-schema, then once at startup: import { Validator } from '@cfworker/json-schema'; useJsonSchemaValidator(Validator);`,
-    );
-    this.name = 'JsonSchemaValidatorMissingError';
-  }
-}
+export const JsonSchemaValidatorMissingError = /* @__PURE__ */ registered(JsonSchemaValidatorMissingErrorClass);
+export type JsonSchemaValidatorMissingError = JsonSchemaValidatorMissingErrorClass;
 
 /**
  * A schema validated asynchronously where validation must be synchronous (rpc validators; MCP and
  * mesh calls run synchronously inside transactions fail with `SynchronousExecutionError` instead).
  * @example schemaValidators({ save: [z.string()] }) // a z.string().refine(async ...) throws this
  */
-export class AsyncSchemaError extends TypeError {
-  readonly code = 'ASYNC_SCHEMA';
-  constructor(where: string) {
-    super(`${where} validates asynchronously, but this entry point validates synchronously; use a synchronous schema`);
-    this.name = 'AsyncSchemaError';
-  }
-}
-
-registerErrorClass(ArgumentValidationError);
-registerErrorClass(ReturnValidationError);
-registerErrorClass(JsonSchemaValidatorMissingError);
-registerErrorClass(AsyncSchemaError);
+export const AsyncSchemaError = /* @__PURE__ */ registered(AsyncSchemaErrorClass);
+export type AsyncSchemaError = AsyncSchemaErrorClass;

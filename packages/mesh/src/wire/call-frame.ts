@@ -5,7 +5,7 @@
  */
 import { toError } from '../envelope.ts';
 import type { CompactChain } from './chain.ts';
-import { compactCallBody } from './frames.ts';
+import { compactCallRest } from './frames.ts';
 import type { ClientNames } from './names.ts';
 import { decodePayload, type WireIntermediate } from './payload.ts';
 
@@ -13,6 +13,8 @@ import { decodePayload, type WireIntermediate } from './payload.ts';
 export interface RenderedCall {
   body: string;
   defines: number;
+  /** A compact body after its `{"t":"c",` (a compact batch joins it as it is). */
+  rest?: string;
 }
 
 /** Renders a call for wire version `wire` (1 or 2) with the session's names. */
@@ -28,7 +30,8 @@ export function callRenderer(id: number, binding: string, instance: string | und
   return (wire, names) => {
     if (wire === 2) {
       const target = names.render(binding, instance);
-      return { body: compactCallBody(id, target.text, compact, batch), defines: target.defines };
+      const rest = compactCallRest(id, target.text, compact, batch);
+      return { body: `{"t":"c",${rest}`, defines: target.defines, rest };
     }
     if (legacy === undefined) {
       const frame: Record<string, unknown> = { type: 'call', callId: String(id), binding, chain: legacyChain() };

@@ -35,8 +35,13 @@ export function isCallId(v: unknown): v is number {
  * @example compactCallBody(7, '1', [0, [['increment', []]]], false) // '{"t":"c","i":7,"d":1,"o":[["increment",[]]]}'
  */
 export function compactCallBody(id: number, target: string, chain: CompactChain, batch: boolean): string {
+  return `{"t":"c",${compactCallRest(id, target, chain, batch)}`;
+}
+
+/** {@link compactCallBody} after its `{"t":"c",` (what a compact batch holds of it). */
+export function compactCallRest(id: number, target: string, chain: CompactChain, batch: boolean): string {
   const member = chain[0] === 0 ? `"o":${JSON.stringify(chain[1])}` : `"c":${JSON.stringify(chain)}`;
-  return `{"t":"c","i":${id},"d":${target},${member}${batch ? ',"b":1' : ''}}`;
+  return `"i":${id},"d":${target},${member}${batch ? ',"b":1' : ''}}`;
 }
 
 /**

@@ -15,30 +15,44 @@ export const MAX_PLAIN_DEPTH = 32;
  * @example isPlainTree(new Date()) // false
  */
 export function isPlainTree(value: unknown, special?: (v: object) => boolean): boolean {
-  return walk(value, new Set(), 0, special);
+  const kind = leaf(value);
+  return kind === LEAF_OBJECT ? walk(value as object, new Set(), 0, special) : kind === LEAF_PLAIN;
 }
 
-function walk(v: unknown, seen: Set<object>, depth: number, special: ((v: object) => boolean) | undefined): boolean {
+const LEAF_PLAIN = 1;
+const LEAF_NOT_PLAIN = 0;
+const LEAF_OBJECT = -1;
+
+/** A value's kind without a call per element: plain leaf, not plain, or an object to walk. */
+function leaf(v: unknown): number {
   switch (typeof v) {
     case 'string':
     case 'boolean':
-      return true;
+      return LEAF_PLAIN;
     case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0);
+      return Number.isFinite(v) && !Object.is(v, -0) ? LEAF_PLAIN : LEAF_NOT_PLAIN;
     case 'object':
-      break;
+      return v === null ? LEAF_PLAIN : LEAF_OBJECT;
     default:
-      return false;
+      return LEAF_NOT_PLAIN;
   }
-  if (v === null) return true;
+}
+
+/** True when the member `x` of an object at `depth` is plain (leaves are decided here, objects walked). */
+function member(x: unknown, seen: Set<object>, depth: number, special: ((v: object) => boolean) | undefined): boolean {
+  const kind = leaf(x);
+  return kind === LEAF_PLAIN || (kind === LEAF_OBJECT && walk(x as object, seen, depth + 1, special));
+}
+
+function walk(v: object, seen: Set<object>, depth: number, special: ((v: object) => boolean) | undefined): boolean {
   if (depth >= MAX_PLAIN_DEPTH || seen.has(v)) return false;
   seen.add(v);
-  if (special?.(v)) return false;
+  if (special !== undefined && special(v)) return false;
   if (Array.isArray(v)) {
     if (Object.getPrototypeOf(v) !== Array.prototype) return false;
     for (let i = 0; i < v.length; i++) {
       // A hole would come back as null.
-      if (!(i in v) || !walk(v[i], seen, depth + 1, special)) return false;
+      if (!(i in v) || !member(v[i], seen, depth, special)) return false;
     }
     return true;
   }
@@ -47,7 +61,7 @@ function walk(v: unknown, seen: Set<object>, depth: number, special: ((v: object
     if (!Object.hasOwn(v, key)) return false; // an inherited enumerable member: not a plain record
     const d = Object.getOwnPropertyDescriptor(v, key)!;
     if (d.get !== undefined || d.set !== undefined) return false;
-    if (!walk(d.value, seen, depth + 1, special)) return false;
+    if (!member(d.value, seen, depth, special)) return false;
   }
   return true;
 }

@@ -1,8 +1,9 @@
 /**
  * What the browser bundle of "a client that calls and is called" holds (issue 18 item 3), built
  * with bench/bundle's esbuild settings: the pub/sub client, the schema compiler and the full
- * logger are left out unless the application imports them. Module presence is read from esbuild's
- * metafile; sizes are measured in bench/bundle, never asserted here.
+ * logger are left out unless the application imports them, and the validation error classes
+ * unless it uses one (received ones revive through stand-ins). Module presence is read from
+ * esbuild's metafile; sizes are measured in bench/bundle, never asserted here.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,9 @@ const SCHEMA_CODE = ['packages/mesh/src/validation/compile.ts', 'packages/mesh/s
 const FULL_LOGGER = ['packages/debug/src/debug.ts', 'packages/debug/src/filter.ts', 'packages/debug/src/render.ts', 'packages/debug/src/config.ts', 'packages/debug/src/sink.ts'];
 const SYNC_CODECS = ['packages/structured-clone/src/request-sync.ts', 'packages/structured-clone/src/response-sync.ts', 'packages/structured-clone/src/fetch-sync-shared.ts'];
 const WIRE_DESCRIBER = 'packages/mesh/src/wire/describe.ts';
+/** The validation error classes; a client that only receives them carries their stand-ins (error-shells.ts). */
+const VALIDATION_ERROR_CLASSES = 'packages/mesh/src/validation/error-classes.ts';
+const VALIDATION_ERROR_SHELLS = 'packages/mesh/src/validation/error-shells.ts';
 /** The opt-in wire log, by path (its package subpath `@lumenize/mesh/client/wire-log` points here). */
 const WIRE_LOG_ENTRY = join(repoRoot, 'packages/mesh/src/client/wire-log.ts');
 
@@ -50,9 +54,25 @@ describe('the "calls and is called" client bundle', () => {
   it('holds the client, the OCAN executor and the codec, and none of pub/sub, schema code, the full logger, RequestSync/ResponseSync or the gateway', async () => {
     const modules = await bundledModules(CALLS_AND_IS_CALLED);
     expect(modules).toEqual(expect.arrayContaining(['packages/mesh/src/client/lumenize-client.ts', 'packages/mesh/src/ocan/execute.ts', 'packages/structured-clone/src/decode.ts', 'packages/debug/src/lite.ts']));
-    const leftOut = [PUBSUB_CLIENT, 'packages/mesh/src/pubsub/protocol.ts', ...SCHEMA_CODE, ...FULL_LOGGER, ...SYNC_CODECS, WIRE_DESCRIBER];
+    const leftOut = [PUBSUB_CLIENT, 'packages/mesh/src/pubsub/protocol.ts', ...SCHEMA_CODE, ...FULL_LOGGER, ...SYNC_CODECS, WIRE_DESCRIBER, VALIDATION_ERROR_CLASSES];
     expect(modules.filter((m) => leftOut.includes(m))).toEqual([]);
-    expect(modules.filter((m) => m.startsWith('packages/mesh/src/gateway/') && !/gateway\/(outbox-errors|invalid-peer-result-error)\.ts$/.test(m))).toEqual([]);
+    // Of the gateway only its errors' registering modules and stand-ins; the classes stay out until used.
+    expect(modules.filter((m) => m.startsWith('packages/mesh/src/gateway/') && !/gateway\/(outbox-errors|invalid-peer-result-error|error-shells)\.ts$/.test(m))).toEqual([]);
+  });
+
+  it('carries stand-ins for the validation and gateway errors, and a class itself only when the application uses it', async () => {
+    expect(await bundledModules(CALLS_AND_IS_CALLED)).toContain(VALIDATION_ERROR_SHELLS);
+    const code = await bundledCode(CALLS_AND_IS_CALLED);
+    // The four constructors' messages.
+    for (const text of ['Invalid argument ', 'Invalid return value of', 'is a JSON Schema, but', 'validates asynchronously']) expect(code).not.toContain(text);
+    // The gateway's error classes the same way (their stand-ins: src/gateway/error-shells.ts).
+    expect(await bundledModules(CALLS_AND_IS_CALLED)).toContain('packages/mesh/src/gateway/error-shells.ts');
+    for (const text of ['is unknown: the gateway restarted', 'unacknowledged frames']) expect(code).not.toContain(text);
+    const withClass = `${CALLS_AND_IS_CALLED}\nexport { ArgumentValidationError } from '@lumenize/mesh/client';`;
+    expect(await bundledModules(withClass)).toContain(VALIDATION_ERROR_CLASSES);
+    expect(await bundledCode(withClass)).toContain('Invalid argument ');
+    const withGatewayClass = `${CALLS_AND_IS_CALLED}\nexport { CallOutcomeUnknownError } from '@lumenize/mesh/client';`;
+    expect(await bundledCode(withGatewayClass)).toContain('is unknown: the gateway restarted');
   });
 
   it('gains the pub/sub client with @lumenize/mesh/client/pubsub', async () => {

@@ -4,7 +4,7 @@
  * parses every frame first), including hostile shapes a client could send.
  */
 import { describe, expect, it } from 'vitest';
-import { memberText } from '../../src/gateway/member-text.ts';
+import { batchElementTexts, memberText } from '../../src/gateway/member-text.ts';
 import { seededRandom } from '../../../../tools/seeded-random.ts';
 
 /** What JSON.parse keeps for `name`, re-read from memberText's slice. */
@@ -57,6 +57,38 @@ describe('memberText (gateway chain pass-through)', () => {
       const frame = value(0);
       const text = rand() < 0.5 ? JSON.stringify(frame) : JSON.stringify(frame, null, 2);
       agrees(text);
+    }
+  });
+
+  it('batchElementTexts agrees with JSON.parse (and memberText per element) on 2,000 seeded random batches', () => {
+    const rand = seededRandom(20261203);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const atoms = ['o', 'c', 'chain', 'f', '"', '\\', '{', '}', '[', ']', ',', ':', 'é', ' '];
+    const str = () => Array.from({ length: Math.floor(rand() * 5) }, () => pick(atoms)).join('');
+    const value = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.3) return pick([str(), 2, true, null]);
+      if (r < 0.55) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(['o', 'c', 'chain', 'i', str()]), value(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const members: Array<[string, unknown]> = [['t', 'b']];
+      if (rand() < 0.9) members.push(['f', rand() < 0.85 ? Array.from({ length: 1 + Math.floor(rand() * 4) }, () => value(1)) : value(1)]);
+      if (rand() < 0.2) members.push(['f', Array.from({ length: 2 }, () => value(1))]); // a duplicate: the last one counts
+      members.push(['s', 3]);
+      const text = members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v, null, rand() < 0.3 ? 1 : undefined)}`).join(',');
+      const frame = `{${text}}`;
+      const parsed = JSON.parse(frame) as { f?: unknown };
+      const got = batchElementTexts(frame, 'f', ['o', 'c', 'chain']);
+      if (!Array.isArray(parsed.f)) {
+        expect(got, frame).toBeUndefined();
+        continue;
+      }
+      expect(got, frame).toHaveLength(parsed.f.length);
+      got!.forEach((element, k) => {
+        expect(JSON.parse(element.text)).toEqual(parsed.f && (parsed.f as unknown[])[k]);
+        for (const name of ['o', 'c', 'chain']) expect(element.members.get(name)).toBe(memberText(element.text, name));
+      });
     }
   });
 });
