@@ -7,15 +7,17 @@
  * the gateway has accepted but not yet answered have a row too: after a restart each one is answered
  * with CallOutcomeUnknownError instead of never.
  *
- * Same surface as the in-memory SeqChannel the client uses; only the frames' sizes stay in memory.
+ * The same seq rules as the client's in-memory SeqChannel (`classifySeq`, `isFreshAck`, shared);
+ * only the frames' sizes stay in memory.
  *
  * Rows per frame (issue 18): the counters and the owed call ids share one session row, rewritten at
  * most once per turn, so a frame of N calls costs one row write in, one outbox row out, and one
  * delete on the ack. An answer frame's row names the calls it settles (`settles`): the session row
  * is not rewritten for them until the ack deletes that row (in the inbound turn, which writes the
- * session row anyway), and a fresh instance subtracts them from the stored owed ids. The peer's ack is not stored: it is the outbox's lowest seq − 1,
- * or the stored `sent` (last seq recorded) when the outbox is empty; `sent` is written whenever the
- * session row is, and at the latest in the turn whose ack empties the outbox. The table name is the
+ * session row anyway), and a fresh instance subtracts them from the stored owed ids. The peer's
+ * ack is not stored: it is the outbox's lowest seq − 1, or the stored `sent` (last seq recorded)
+ * when the outbox is empty; `sent` is written whenever the session row is, and at the latest in the
+ * turn whose ack empties the outbox. The table name is the
  * storage version (`_v2`).
  */
 import { utf8Length } from '../client/frames.ts';

@@ -6,6 +6,7 @@
  * | must show | test |
  * | --- | --- |
  * | order per direction | "calls of one tick leave as one frame …", "DO → client calls keep their order …" |
+| acks ride on the next frame | "acks ride on the next frame …" |
  * | one failing call in a batch fails only itself | "one failing call in a batch fails only itself", "a malformed batch entry …" |
  * | the rate limit counts calls, not frames | "the rate limit counts calls, not frames" |
  * | resume with a cut in the middle of a batch | "a cut in the middle of a batch …", "a batch frame re-sent after resume …" |
@@ -130,6 +131,28 @@ describe('batching', () => {
     const answered = wire.carrying('received', 'call_response');
     expect(answered).toHaveLength(1);
     expect(answered[0]!.inner.map((f) => f.callId)).toEqual(callIds);
+  });
+
+  it('acks ride on the next frame: while calls flow, neither side sends an ack on its own', async () => {
+    const { client, wire } = wiredClient('ada');
+    await connected(client);
+    const stream = `acks-${tab()}`;
+    wire.reset();
+    // Sequential: each answer is followed, in the same task, by the next call, which carries its ack.
+    for (const n of range(40)) expect(await client.lmz.callRaw('STREAM', stream, client.ctn<StreamDO>().record(n))).toBe(n);
+    const isAck = (f: Record<string, unknown>) => f.t === 'a' || f.type === 'ack';
+    const sent = wire.frames('sent');
+    const calls = sent.filter((f) => f.t === 'c');
+    expect(calls).toHaveLength(40);
+    // Sent before the last call: no ack alone (after it, traffic has stopped and one may follow).
+    expect(sent.slice(0, sent.indexOf(calls.at(-1)!)).filter(isAck)).toEqual([]);
+    // Each call acknowledges the answer to the call before it.
+    calls.forEach((f, k) => expect(f.a).toBe((calls[0]!.a as number) + k));
+    const received = wire.frames('received');
+    expect(received.filter(isAck)).toEqual([]);
+    // Each answer acknowledges the call it answers.
+    const answers = received.filter((f) => f.t === 'r');
+    expect(answers.map((f) => f.ack)).toEqual(calls.map((f) => f.s));
   });
 
   it('DO → client calls keep their order, and the client answers each one', async () => {
