@@ -207,23 +207,36 @@ function decode(text: unknown): { ok: true; value: Record<string, unknown> } | {
   return { ok: true, value };
 }
 
+/**
+ * A compact frame object (`t`, no `type`) of one direction: its own kind `own` (`c` calls from the
+ * client, `r` responses from the gateway) parsed by `parseOwn`, or, at top level only, an ack or a
+ * batch. Inside a compact batch an entry without a type is of kind `own`; a typed entry goes
+ * through `parseTyped`.
+ */
+function compactObject<I>(
+  o: Record<string, unknown>,
+  inner: boolean,
+  own: 'c' | 'r',
+  parseOwn: (o: Record<string, unknown>) => ParseResult<I>,
+  parseTyped: (item: Record<string, unknown>) => ParseResult<I>,
+): ParseResult<I | AckFrame | BatchFrame<I>> {
+  if (o.t === own) return parseOwn(o);
+  if (inner) return { ok: false, reason: `a compact '${String(o.t).slice(0, 40)}' frame cannot sit inside a batch` };
+  if (o.t === 'a') return { ok: true, frame: { type: 'ack' } };
+  if (o.t === 'b') {
+    const list = batchList(o.f);
+    if (typeof list === 'string') return { ok: false, reason: list, type: 'batch' };
+    const batch = parseBatch(list, (item) => (item.type === undefined && item.t === undefined ? parseOwn(item) : parseTyped(item)));
+    batch.compact = true;
+    return { ok: true, frame: batch };
+  }
+  return { ok: false, reason: `unknown compact frame type '${String(o.t).slice(0, 40)}'` };
+}
+
 /** One client → gateway frame object (top level or inside a batch), without its resume fields. */
 function clientObject(o: Record<string, unknown>, inner: boolean): ParseResult<ClientToGatewayFrame> {
-  if (o.type === undefined) {
-    // The compact wire (wire/frames.ts): a call, or (top level only) an ack.
-    if (o.t === 'c') return parseCompactCall(o);
-    if (inner) return { ok: false, reason: `a compact '${String(o.t).slice(0, 40)}' frame cannot sit inside a batch` };
-    if (o.t === 'a') return { ok: true, frame: { type: 'ack' } };
-    if (o.t === 'b') {
-      // Inside a compact batch a frame without a type is a compact call.
-      const list = batchList(o.f);
-      if (typeof list === 'string') return { ok: false, reason: list, type: 'batch' };
-      const batch = parseBatch(list, (item) => (item.type === undefined && item.t === undefined ? parseCompactCall(item) : (clientObject(item, true) as ParseResult<ClientInnerFrame>)));
-      batch.compact = true;
-      return { ok: true, frame: batch };
-    }
-    return { ok: false, reason: `unknown compact frame type '${String(o.t).slice(0, 40)}'` };
-  }
+  // The compact wire (wire/frames.ts): a call, or (top level only) an ack or a batch.
+  if (o.type === undefined) return compactObject(o, inner, 'c', parseCompactCall, (item) => clientObject(item, true) as ParseResult<ClientInnerFrame>);
   const callId = isId(o.callId) ? o.callId : undefined;
   const type = String(o.type).slice(0, 40);
   const fail = (reason: string): ParseResult<ClientToGatewayFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });
@@ -305,20 +318,8 @@ export function parseClientFrame(text: unknown): ParseResult<ClientToGatewayFram
 
 /** One gateway → client frame object (top level or inside a batch), without its resume fields. */
 function gatewayObject(o: Record<string, unknown>, inner: boolean): ParseResult<GatewayToClientFrame> {
-  if (o.type === undefined) {
-    if (o.t === 'r') return parseCompactResponse(o);
-    if (inner) return { ok: false, reason: `a compact '${String(o.t).slice(0, 40)}' frame cannot sit inside a batch` };
-    if (o.t === 'a') return { ok: true, frame: { type: 'ack' } };
-    if (o.t === 'b') {
-      // Inside a compact batch a frame without a type is a compact call_response.
-      const list = batchList(o.f);
-      if (typeof list === 'string') return { ok: false, reason: list, type: 'batch' };
-      const batch = parseBatch(list, (item) => (item.type === undefined && item.t === undefined ? parseCompactResponse(item) : (gatewayObject(item, true) as ParseResult<GatewayInnerFrame>)));
-      batch.compact = true;
-      return { ok: true, frame: batch };
-    }
-    return { ok: false, reason: `unknown compact frame type '${String(o.t).slice(0, 40)}'` };
-  }
+  // The compact wire: a call_response, or (top level only) an ack or a batch.
+  if (o.type === undefined) return compactObject(o, inner, 'r', parseCompactResponse, (item) => gatewayObject(item, true) as ParseResult<GatewayInnerFrame>);
   const callId = isId(o.callId) ? o.callId : undefined;
   const type = String(o.type).slice(0, 40);
   const fail = (reason: string): ParseResult<GatewayToClientFrame> => (callId ? { ok: false, reason, type, callId } : { ok: false, reason, type });

@@ -18,7 +18,7 @@ import { batchElementTexts, memberText } from './member-text.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
 import { GatewaySockets } from './sockets.ts';
-import { installHeartbeat, isHeartbeatPing, isSocketStale } from './heartbeat.ts';
+import { installHeartbeat, isHeartbeatPing } from './heartbeat.ts';
 import { DurableChannel } from './outbox.ts';
 import { OutboundFrames } from './outbound-frames.ts';
 import { CallOutcomeUnknownError } from './outbox-errors.ts';
@@ -48,8 +48,6 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
 
   #session: GatewaySession | undefined;
   #sockets = new GatewaySockets(this.ctx);
-  /** The socket last found not stale, and the clock value then ({@link #liveSocket}). */
-  #fresh: { ws: WebSocket; now: number } | undefined;
   /** True once this instance looked for a stored resume session (it does so once per instance). */
   #loaded = false;
   /** Mesh → client calls waiting for the client's answer. */
@@ -481,15 +479,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
   /** The open socket frames go to; a socket whose heartbeat went stale is treated as gone (grace starts). */
   #liveSocket(): WebSocket | undefined {
     const ws = this.#sockets.open()[0];
-    if (!ws) return ws;
-    // Checked once per socket and clock value: the runtime's clock stands still within a turn, so
-    // the answers of one turn (a whole batch) share one check.
-    const now = Date.now();
-    if (this.#fresh?.ws === ws && this.#fresh.now === now) return ws;
-    if (!isSocketStale(this.ctx, ws, now, this.#config.heartbeatStaleAfterMs)) {
-      this.#fresh = { ws, now };
-      return ws;
-    }
+    if (!ws || !this.#sockets.stale(ws, this.#config.heartbeatStaleAfterMs)) return ws;
     this.#logs.webSocketClose.warn('socket heartbeat stale, treated as gone (closing 4408)', { instanceName: this.#sockets.attachment(ws)?.instanceName });
     this.#currentSession([ws]);
     this.#sockets.end(ws, 4408, 'Heartbeat stale');

@@ -3,6 +3,7 @@
  * memory, read back from the socket after hibernation), and closing one from our side.
  */
 import { readAttachment, type GatewayAttachment } from './attachment.ts';
+import { isSocketStale } from './heartbeat.ts';
 
 /** Open sockets and attachments of one gateway instance. */
 export class GatewaySockets {
@@ -10,6 +11,8 @@ export class GatewaySockets {
   #attachments = new WeakMap<WebSocket, GatewayAttachment>();
   /** The client's live socket; empty after hibernation or a close, then re-derived from ctx.getWebSockets(). */
   #live: WebSocket | undefined;
+  /** The socket last found not stale, and the clock value then ({@link stale}). */
+  #fresh: { ws: WebSocket; now: number } | undefined;
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -33,6 +36,19 @@ export class GatewaySockets {
     const open = this.#ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN && !this.attachment(ws)?.ended);
     this.#live = open[0];
     return open;
+  }
+
+  /**
+   * True when `ws`'s heartbeat went stale (heartbeat.ts). Checked once per socket and clock value:
+   * the runtime's clock stands still within a turn, so the answers of one turn (a whole batch)
+   * share one check.
+   */
+  stale(ws: WebSocket, staleAfterMs: number): boolean {
+    const now = Date.now();
+    if (this.#fresh?.ws === ws && this.#fresh.now === now) return false;
+    if (isSocketStale(this.#ctx, ws, now, staleAfterMs)) return true;
+    this.#fresh = { ws, now };
+    return false;
   }
 
   attachment(ws: WebSocket): GatewayAttachment | undefined {
