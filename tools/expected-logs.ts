@@ -24,6 +24,7 @@ const EXPECTED: ExpectedLog[] = [
   { namespace: GATEWAY, message: 'oversize frame, closing 1009', file: /client\/gateway\.test\.ts$/, why: 'oversize-frame test' },
   { namespace: GATEWAY, message: 'malformed frame ignored', file: /client\/batching\.test\.ts$/, why: 'malformed-batch test' },
   { namespace: GATEWAY, message: 'client not acknowledging, closing 1008', file: /client\/(outbox|resume)\.test\.ts$/, why: 'never-acking client tests' },
+  { namespace: GATEWAY, message: 'unexpected incoming_call_response ignored', file: /client\/incoming-ids\.test\.ts$/, why: 'a late answer to a replayed incoming call' },
   { namespace: GATEWAY, message: 'sequence gap, closing 1002', file: /client\/resume\.test\.ts$/, why: 'the protocol-rules test sends a gap' },
   { namespace: 'lmz.mcp.McpClientExecutor', message: 'refused executeMcp from a caller that is not the origin DO', file: /packages\/mcp\/test\/workerd\/client\.test\.ts$/, why: 'the no-open-relay test' },
   { namespace: 'lmz.mesh.LumenizeClientGateway.rateLimit', message: 'rate-limit check failed; call answered with an error', file: /client\/gateway\.test\.ts$/, why: 'a limiter that throws' },

@@ -53,13 +53,41 @@ export function incomingCallFrame(envelope: CallEnvelope, callId: string): Incom
   return frame;
 }
 
+/** Storage key of the highest incoming call id this gateway may have handed out (see `nextId`). */
+const ID_CEILING_KEY = '__lmz_gateway_incoming_id_ceiling';
+/** Ids reserved per storage write: one write per this many incoming calls (and one per wake-up). */
+export const INCOMING_ID_BLOCK = 1024;
+
 /** The incoming calls of one gateway instance, by callId. */
 export class IncomingCalls {
   #pending = new Map<string, PendingIncoming>();
   #log: DebugLogger;
+  #kv: SyncKvStorage;
+  #nextId = 0;
+  #idCeiling = 0;
 
-  constructor(log: DebugLogger) {
+  constructor(log: DebugLogger, kv: SyncKvStorage) {
     this.#log = log;
+    this.#kv = kv;
+  }
+
+  /**
+   * A short call id ("1", "2", …) that this gateway never hands out twice, also across evictions and
+   * restarts: a frame stored in the outbox before an eviction may be answered after it, and that answer
+   * must not match a newer call. Ids are reserved in blocks whose end is stored before any id of the
+   * block leaves (the output gate holds the frame until the write is durable), so a restarted gateway
+   * starts above every id it may have sent.
+   */
+  nextId(): string {
+    if (this.#nextId >= this.#idCeiling) {
+      const stored = this.#kv.get(ID_CEILING_KEY);
+      const from = Math.max(this.#nextId, typeof stored === 'number' && Number.isSafeInteger(stored) && stored > 0 ? stored : 0);
+      this.#idCeiling = from + INCOMING_ID_BLOCK;
+      this.#kv.put(ID_CEILING_KEY, this.#idCeiling);
+      this.#nextId = from;
+    }
+    this.#nextId += 1;
+    return String(this.#nextId);
   }
 
   add(callId: string, p: PendingIncoming): void {

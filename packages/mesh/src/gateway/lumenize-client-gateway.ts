@@ -51,7 +51,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
   /** True once this instance looked for a stored resume session (it does so once per instance). */
   #loaded = false;
   /** Mesh → client calls waiting for the client's answer. */
-  #pending = new IncomingCalls(this.#logs.webSocketMessage);
+  #pending = new IncomingCalls(this.#logs.webSocketMessage, this.ctx.storage.kv);
   /** Gateway → client frames: recorded in the outbox, batched per turn for batching clients. */
   #outbound = new OutboundFrames({
     limits: () => this.#config,
@@ -343,7 +343,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
       if (!ws && alarm === null) this.#startGrace();
     }
     const session = ws ? this.#currentSession([ws])! : (this.#session ??= new GatewaySession(undefined));
-    const callId = crypto.randomUUID();
+    const callId = this.#pending.nextId();
     const frame = incomingCallFrame(envelope, callId);
     const wantsText = envelope.options?.resultText === true;
     return new Promise<CallResult | TextCallResult>((resolve) => {
