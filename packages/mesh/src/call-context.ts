@@ -57,14 +57,38 @@ function frozenChain(chain: readonly NodeIdentity[]): readonly NodeIdentity[] {
   );
 }
 
+/** The members an identity entry may hold: `type`, `bindingName` and, when it is a string, `instanceName`. */
+function isExactEntry(e: NodeIdentity): boolean {
+  if (Object.getPrototypeOf(e) !== Object.prototype) return false;
+  let members = 0;
+  for (const key in e) {
+    if (!Object.hasOwn(e, key)) return false;
+    members++;
+  }
+  return members === (e.instanceName === undefined ? 2 : 3);
+}
+
+/**
+ * {@link frozenChain} for a list the receiver owns (Workers RPC deserialized it): when the list and
+ * every entry hold exactly what a frozen copy would, they are frozen in place instead of copied;
+ * anything more (an extra member, an `instanceName: undefined`) is copied as before.
+ */
+function frozenOwnedChain(chain: readonly NodeIdentity[]): readonly NodeIdentity[] {
+  if (Object.getPrototypeOf(chain) !== Array.prototype || Object.keys(chain).length !== chain.length) return frozenChain(chain);
+  for (let i = 0; i < chain.length; i++) if (!isExactEntry(chain[i]!)) return frozenChain(chain);
+  for (let i = 0; i < chain.length; i++) Object.freeze(chain[i]);
+  return Object.freeze(chain);
+}
+
 /**
  * The context a receiver works with: frozen `callChain` and `originAuth`, derived `origin`/`caller`/
  * `priorCaller` (plain data, so they survive serialization; incoming values for them are ignored)
  * and the given mutable `state`. `owned`: the wire context is the receiver's own copy (an envelope
- * that Workers RPC deserialized), so `originAuth` is frozen in place instead of copied first.
+ * that Workers RPC deserialized), so `originAuth` (and a `callChain` of exact entries) is frozen in
+ * place instead of copied first.
  */
 export function receiveCallContext(wire: WireCallContext, owned = false): CallContext {
-  const callChain = frozenChain(wire.callChain);
+  const callChain = owned ? frozenOwnedChain(wire.callChain) : frozenChain(wire.callChain);
   const ctx: { -readonly [K in keyof CallContext]: CallContext[K] } = {
     callChain,
     origin: callChain[0],

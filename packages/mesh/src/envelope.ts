@@ -3,12 +3,13 @@
  * chains, results and errors. Runtime-neutral, so the gateway's forwarding reuses it unchanged.
  */
 import { postprocess, preprocess, TRANSFORM_SKIP, type LmzIntermediate } from '@lumenize/structured-clone';
-import { getOperationChain, isContinuation, isResultPlaceholder, plainWireChain } from './ocan/continuation.ts';
+import { getOperationChain, getRawOperationChain, isContinuation, isResultPlaceholder, plainWireChain } from './ocan/continuation.ts';
 import { chainBudget, decodeOperationChain, encodeOperationChain, type ChainBudget } from './ocan/chain-codec.ts';
 import { isNestedOperationMarker } from './ocan/marker.ts';
 import type { OperationChain } from './ocan/types.ts';
 import { validateWireCallContext } from './call-context.ts';
-import { decodeCompactChain, encodeCompactChain, isCompactChainShape, type CompactChain } from './wire/chain.ts';
+import { CHAIN_PLAIN, decodeCompactChain, encodeCompactChain, isCompactChainShape, plainCompactOps, type CompactChain } from './wire/chain.ts';
+import { isPlainTree } from './wire/plain.ts';
 import { encodePayload } from './wire/payload.ts';
 import { ENVELOPE_VERSION, type CallEnvelope, type CallResult, type EnvelopeMetadata, type NodeType, type ReceivedWork, type TextCallResult, type WireCallContext } from './protocol.ts';
 
@@ -58,8 +59,23 @@ const cloneChainPart = (value: unknown): LmzIntermediate => preprocess(value, { 
  * @example JSON.stringify(serializeCompactChain(this.ctn().increment())) // '[0,[["increment",[]]]]'
  */
 export function serializeCompactChain(remote: unknown, batch?: readonly OperationChain[]): CompactChain {
+  const plain = batch ? undefined : plainCompactChain(remote);
+  if (plain) return plain;
   const wire = batch ? batch.map((chain) => encodeOperationChain(chain)) : (plainWireChain(remote) ?? encodeOperationChain(chainOf(remote)));
   return encodeCompactChain(wire, batch !== undefined, cloneChainPart, needsChecks);
+}
+
+/**
+ * The usual call in one walk: a continuation whose argument lists, all together, are a plain tree
+ * (no function, so no continuation; no marker, placeholder, alias or rich value) is `[0, ops]` at
+ * once, exactly what the general path below gives for it; anything else is `undefined`.
+ */
+function plainCompactChain(remote: unknown): CompactChain | undefined {
+  const raw = getRawOperationChain(remote);
+  if (!raw) return undefined;
+  const lists: unknown[][] = [];
+  for (const op of raw) if (op.type === 'apply') lists.push(op.args);
+  return isPlainTree(lists, needsChecks) ? [CHAIN_PLAIN, plainCompactOps(raw)] : undefined;
 }
 
 /** Serializes a list of continuations (a `ctnBatch`). */

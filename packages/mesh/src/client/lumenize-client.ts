@@ -13,7 +13,7 @@ import { callRenderer, decodeTaggedResponse, type RenderCall } from '../wire/cal
 import { clientDecodeCallResult, clientDeserializeChain, clientDeserializeValue } from './decode.ts';
 import { LoginRequiredError } from '../errors.ts';
 import { assertHandlerTarget, entryName } from '../handler-target.ts';
-import { getOperationChain, isContinuation, newContinuation, type AnyContinuation, type Continuation } from '../ocan/continuation.ts';
+import { getOperationChain, getRawOperationChain, isContinuation, newContinuation, type AnyContinuation, type Continuation } from '../ocan/continuation.ts';
 import { executeOperationChain, replaceNestedOperationMarkers, runValidatedChain } from '../ocan/execute.ts';
 import type { OcanConfig, OperationChain } from '../ocan/types.ts';
 import { validateOperationChain } from '../ocan/validate.ts';
@@ -272,7 +272,8 @@ export abstract class LumenizeClient {
     // never arrive: each client instance has its own resume session, and the gateway drops the old one's.
     const id = ++this.#callCount;
     const render = callRenderer(id, binding, instance, compact, () => (batch ? serializeBatch(batch) : serializeChain(remote)), batch !== undefined);
-    const method = batch ? 'ctnBatch' : entryName(getOperationChain(remote) ?? (remote as OperationChain));
+    // The raw chain: the entry name reads keys only, so its arguments need no walk for continuations.
+    const method = batch ? 'ctnBatch' : entryName(getRawOperationChain(remote) ?? (remote as OperationChain));
     return { callId: String(id), body: render, method };
   }
 

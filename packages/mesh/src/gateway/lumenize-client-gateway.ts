@@ -8,13 +8,14 @@
  * Guide: docs/mesh-clients.md.
  */
 import { debug } from '@lumenize/debug';
-import { ACK_FRAME_TYPE, parseClientFrame, utf8Length, type ClientInnerFrame } from '../client/frames.ts';
+import { ACK_FRAME_TYPE, utf8Length, type ClientInnerFrame } from '../client/frames.ts';
 import { encodeError, validateCallEnvelope } from '../envelope.ts';
 import type { CallEnvelope, CallResult, TextCallResult } from '../protocol.ts';
 import type { GatewayAttachment } from './attachment.ts';
 import { ClientCalls } from './client-calls.ts';
 import { incomingCallFrame, IncomingCalls, type PendingIncoming } from './incoming-calls.ts';
 import { batchElementTexts, memberText } from './member-text.ts';
+import { readClientFrame } from './inbound-frame.ts';
 import { MARKER_ALARM_OFFSET_MS, presence, subscriptionsLostFor } from './grace.ts';
 import { GatewaySession } from './session.ts';
 import { GatewaySockets } from './sockets.ts';
@@ -171,7 +172,7 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
       return;
     }
     if (this.#logs.wire.enabled) this.#logs.wire.debug('frame in', { instanceName: attachment.instanceName, frame: describeWireFrame(message) });
-    const parsed = parseClientFrame(message);
+    const { parsed, members, elements } = readClientFrame(message); // compact frames: one pass, chains left as text
     if (!parsed.ok) {
       this.#refuseFrame(ws, attachment, parsed);
       return;
@@ -218,20 +219,18 @@ export class LumenizeClientGateway<Env = Cloudflare.Env> extends GatewayLimits<E
     if (frame.type === 'batch') {
       for (const r of frame.refused) this.#refuseFrame(ws, attachment, { ok: false, ...r });
       // One pass over the batch's text for every inner frame's text and its chain's text.
-      const texts = batchElementTexts(message, frame.compact ? 'f' : 'frames', CHAIN_MEMBERS) ?? [];
+      const texts = (frame.compact ? elements : undefined) ?? batchElementTexts(message, frame.compact ? 'f' : 'frames', CHAIN_MEMBERS) ?? [];
       frame.frames.forEach((f, i) => {
         const element = texts[frame.positions[i]!];
         this.#onInner(ws, f, element?.text ?? '', attachment, session, element?.members);
       });
     } else if (frame.type === ACK_FRAME_TYPE) {
       // Acknowledgement only (handled above).
-    } else this.#onInner(ws, frame, message, attachment, session);
+    } else this.#onInner(ws, frame, message, attachment, session, members);
     if (channel) {
       if (channel.received - session.lastAckSent >= ACK_EVERY) this.#outbound.sendAck(ws, session);
       channel.flush();
-      if (this.#outbound.overfull(channel)) {
-        this.#closeOverfull(ws, channel, attachment.instanceName);
-      }
+      if (this.#outbound.overfull(channel)) this.#closeOverfull(ws, channel, attachment.instanceName);
     }
   }
 

@@ -2,10 +2,10 @@
  * The answering side of `__executeBatch` for any mesh callee (a LumenizeDO, the client gateway):
  * each envelope is started in the order given, exactly as separate `__executeOperation` calls
  * delivered in that order would be, and answered on its own, so one failing envelope (even a
- * malformed one) fails only itself. The reply holds every answer ready after one macrotask; a call
- * still running then (it waits on I/O, on another call, or on a client) is parked, and the caller
- * fetches its answer with `__awaitParked(token)` ({@link claimParked}), so a slow call never holds
- * back the answers of the fast ones.
+ * malformed one) fails only itself. The reply holds every answer ready after one macrotask (or at
+ * once, when every call settled before it); a call still running then (it waits on I/O, on another
+ * call, or on a client) is parked, and the caller fetches its answer with `__awaitParked(token)`
+ * ({@link claimParked}), so a slow call never holds back the answers of the fast ones.
  */
 import { encodeError } from '../envelope.ts';
 import type { CallResult } from '../protocol.ts';
@@ -24,9 +24,18 @@ export interface ParkedResult {
 /** Answers still running (or unclaimed) when their batch replied, by token. */
 const parked = new Map<string, Promise<unknown>>();
 
-/** One macrotask: everything that finishes without outside I/O has settled by then. */
-function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Resolves when every run has settled or one macrotask has passed, whichever comes first: everything
+ * that finishes without outside I/O has settled by the macrotask, and a batch whose calls all
+ * settled in microtasks has nothing to wait for.
+ */
+async function settledOrNextMacrotask(runs: Promise<unknown>[]): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const macrotask = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 0);
+  });
+  await Promise.race([Promise.all(runs), macrotask]);
+  clearTimeout(timer);
 }
 
 /** Starts every envelope with `run` (the callee's single-call entry) and answers as described above. */
@@ -44,7 +53,7 @@ export async function answerBatch<R>(envelopes: unknown, run: (envelope: unknown
     }
     return started.then((r) => (ready[i] = r));
   });
-  await nextMacrotask();
+  await settledOrNextMacrotask(runs);
   return runs.map((started, i) => {
     const r = ready[i];
     if (r !== undefined) return r;

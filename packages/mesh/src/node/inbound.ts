@@ -11,6 +11,7 @@ import { decodeWork, encodeError, encodeResult, encodeResultText, validateCallEn
 import { entryName } from '../handler-target.ts';
 import { isAsyncFunction, runValidatedChain, runValidatedChainEager, SynchronousExecutionError } from '../ocan/execute.ts';
 import { validateOperationChain } from '../ocan/validate.ts';
+import { decodePlainChain } from '../wire/plain-chain.ts';
 import type { OcanConfig, OperationChain } from '../ocan/types.ts';
 import type { CallEnvelope, CallResult, EnvelopeMetadata, NodeType, ReceivedWork } from '../protocol.ts';
 
@@ -125,9 +126,14 @@ function answer(host: CalleeHost, env: CallEnvelope): Promise<CallResult> {
   try {
     if (env.batch && host.nodeType !== 'LumenizeDO') throw new TypeError('Batches require a LumenizeDO callee');
     if (env.options?.transaction && host.nodeType !== 'LumenizeDO') throw new TypeError('transaction requires a LumenizeDO callee');
-    work = decodeWork(env);
-    if (work.batch) for (const chain of work.chains) validateOperationChain(chain, INBOUND_EXECUTION);
-    else validateOperationChain(work.chain, INBOUND_EXECUTION);
+    // The usual chain (compact, plain, no nested continuation) is decoded and checked in one pass.
+    const plain = env.batch ? undefined : decodePlainChain(env.chain, INBOUND_EXECUTION);
+    if (plain !== undefined) work = { batch: false, chain: plain };
+    else {
+      work = decodeWork(env);
+      if (work.batch) for (const chain of work.chains) validateOperationChain(chain, INBOUND_EXECUTION);
+      else validateOperationChain(work.chain, INBOUND_EXECUTION);
+    }
     method = work.batch ? 'ctnBatch' : entryName(work.chain);
   } catch (e) {
     if (log.enabled) log.warn('inbound chain refused', { error: e });

@@ -160,6 +160,47 @@ function capped(host: CallerHost, outcome: Promise<unknown>, p: PreparedCall, ca
   return Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** What a `call()` needs once its outcome arrives (one object, no named closures per call). */
+interface Delivery {
+  host: CallerHost;
+  prepared: PreparedCall;
+  handlerChain: OperationChain | undefined;
+  handlerContext: CallContext | undefined;
+  opts: CallOptions;
+  binding: string;
+  instance: string | undefined;
+}
+
+/** Runs the handler (if any) with the outcome under the captured context; never rejects with a handler's error. */
+async function deliver(d: Delivery, outcome: unknown): Promise<void> {
+  const { host, prepared, handlerChain, opts, binding, instance } = d;
+  if (!handlerChain) {
+    if (outcome instanceof Error) host.log.send.warn('call failed (no handler)', { binding, instance, method: prepared.method, error: outcome });
+    return;
+  }
+  const chain = replaceNestedOperationMarkers(handlerChain, outcome);
+  try {
+    await runWithCallContext(d.handlerContext!, () =>
+      opts.handlerTransaction
+        ? host.transactionSync!(() => executeOperationChainSync(chain, host.target, LOCAL_EXECUTION))
+        : executeOperationChain(chain, host.target, LOCAL_EXECUTION),
+    );
+    if (host.log.handler.enabled) host.log.handler.debug('result handler ran', { handler: entryName(chain), method: prepared.method });
+  } catch (e) {
+    host.log.handler.error('result handler failed', { handler: entryName(chain), binding, instance, method: prepared.method, chain, error: e });
+  }
+}
+
+/** The outcome of `p` delivered exactly once; a failure of the delivery itself is logged. */
+function settled(d: Delivery, p: Promise<unknown>): Promise<void> {
+  return p
+    .then(
+      (value) => deliver(d, value),
+      (e: unknown) => deliver(d, toError(e)),
+    )
+    .catch((e: unknown) => d.host.log.handler.error('result delivery failed', { binding: d.binding, instance: d.instance, method: d.prepared.method, error: e }));
+}
+
 /**
  * `lmz.call`: throws synchronously on bad input; otherwise sends, and later runs the handler exactly
  * once with the captured context. Never leaves a promise floating and never throws afterwards.
@@ -167,37 +208,16 @@ function capped(host: CallerHost, outcome: Promise<unknown>, p: PreparedCall, ca
 export function call(host: CallerHost, binding: string, instance: string | undefined, remote: unknown, handler?: unknown, options?: unknown): void {
   const { prepared, handlerChain, handlerContext, options: opts } = prepare(host, binding, instance, remote, handler, options, false);
   logSend(host, prepared);
-
-  const deliver = async (outcome: unknown): Promise<void> => {
-    if (!handlerChain) {
-      if (outcome instanceof Error) host.log.send.warn('call failed (no handler)', { binding, instance, method: prepared.method, error: outcome });
-      return;
-    }
-    const chain = replaceNestedOperationMarkers(handlerChain, outcome);
-    try {
-      await runWithCallContext(handlerContext!, () =>
-        opts.handlerTransaction
-          ? host.transactionSync!(() => executeOperationChainSync(chain, host.target, LOCAL_EXECUTION))
-          : executeOperationChain(chain, host.target, LOCAL_EXECUTION),
-      );
-      if (host.log.handler.enabled) host.log.handler.debug('result handler ran', { handler: entryName(chain), method: prepared.method });
-    } catch (e) {
-      host.log.handler.error('result handler failed', { handler: entryName(chain), binding, instance, method: prepared.method, chain, error: e });
-    }
-  };
-  const settled = (p: Promise<unknown>) =>
-    p
-      .then(deliver, (e: unknown) => deliver(toError(e)))
-      .catch((e: unknown) => host.log.handler.error('result delivery failed', { binding, instance, method: prepared.method, error: e }));
+  const d: Delivery = { host, prepared, handlerChain, handlerContext, opts, binding, instance };
 
   let completion: Promise<unknown>;
   if (opts.exclusive) {
     const capMs = host.exclusiveCapMs?.() ?? EXCLUSIVE_CAP_MS;
-    completion = host.blockConcurrencyWhile!(() => settled(capped(host, send(host, prepared), prepared, capMs))).catch((e: unknown) =>
+    completion = host.blockConcurrencyWhile!(() => settled(d, capped(host, send(host, prepared), prepared, capMs))).catch((e: unknown) =>
       host.log.handler.error('exclusive call failed', { binding, instance, method: prepared.method, error: e }),
     );
   } else {
-    completion = settled(send(host, prepared));
+    completion = settled(d, send(host, prepared));
   }
   host.waitUntil?.(completion);
 }

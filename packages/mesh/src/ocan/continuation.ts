@@ -90,9 +90,18 @@ const RECORDER: ProxyHandler<() => void> = {
   },
 };
 
+/**
+ * A fresh function target. Made here, not as `const target = () => {}` in {@link record}: a bundler
+ * with `keep_names` (wrangler's esbuild) wraps a named closure in a `__name` helper call, a
+ * `defineProperty` per recorded step.
+ */
+function newTarget(): () => void {
+  return () => {};
+}
+
 function record(chain: OperationChain): AnyContinuation {
   // A function target makes the proxy callable; its own properties are never exposed.
-  const target = () => {};
+  const target = newTarget();
   TargetChain.stamp(target, chain);
   const proxy = new Proxy(target, RECORDER);
   TargetChain.stamp(proxy, chain);

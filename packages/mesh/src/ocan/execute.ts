@@ -271,7 +271,36 @@ export function runValidatedChain(chain: OperationChain, target: object, config:
  * chain that never meets one returns its value, or throws, synchronously (the mesh callee's hot path).
  */
 export function runValidatedChainEager(chain: OperationChain, target: object, config: OcanConfig): unknown {
+  const direct = directCall(chain, target, config);
+  if (direct !== INDIRECT) return direct;
   return driveEager(run(chain, target, config, false, newRunState()));
+}
+
+/** {@link directCall}'s answer for a chain it leaves to the generator. */
+const INDIRECT: unique symbol = Symbol('indirect');
+
+/** What {@link driveAsyncFrom} gives for a method's promise: its settled value, in the same turns. */
+async function settledValue(pending: unknown): Promise<unknown> {
+  return await pending;
+}
+
+/**
+ * The usual inbound chain, `[get name, apply args]` on a `@mesh` method with no guard, no schemas
+ * and no nested continuation, as one plain call instead of a generator: the same reads, checks and
+ * call as {@link run}, in the same order. Anything else is left to {@link run} before anything ran
+ * (the reads here run no code), so its errors are the ones {@link run} gives.
+ */
+function directCall(chain: OperationChain, root: object, config: OcanConfig): unknown {
+  if (chain.length !== 2 || !(config.requireMeshDecorator ?? true)) return INDIRECT;
+  const get = chain[0]!;
+  const apply = chain[1]!;
+  if (get.type !== 'get' || apply.type !== 'apply') return INDIRECT;
+  const fn = readBeforeEntry(root, get.key);
+  const marks = getEntryPointMarks(fn);
+  if (!marks?.mesh || marks.guard) return INDIRECT;
+  if (needsWork(apply.args) || registeredSchemas(fn) !== undefined) return INDIRECT;
+  const value: unknown = Reflect.apply(fn as (...a: unknown[]) => unknown, root, apply.args);
+  return isThenable(value) ? settledValue(value) : value;
 }
 
 /**

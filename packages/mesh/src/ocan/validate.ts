@@ -13,6 +13,11 @@ export { isNestedOperationMarker } from './marker.ts';
 /** Keys never allowed in an inbound chain: they lead to the `Function` constructor. */
 const BLOCKED_KEYS = new Set(['constructor', '__proto__', 'prototype']);
 
+/** True for a key no inbound chain may read (see {@link validateOperationChain}). */
+export function isBlockedKey(key: string | number): boolean {
+  return typeof key === 'string' && BLOCKED_KEYS.has(key);
+}
+
 /**
  * Calls `visit` once for every distinct marker in `args` (top level, and inside the arrays and plain
  * objects recorded on the way to one). `seen` may be shared across calls to walk each container once.

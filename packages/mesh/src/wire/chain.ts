@@ -12,7 +12,7 @@
  * With `batch`, `ops` is a list of chains. Decoding is linear in the input and bounded by
  * {@link MAX_WIRE_STEPS} and {@link MAX_WIRE_NESTING}; OCAN's own validation runs after it.
  */
-import type { WireNestedOperation, WireOperation, WireOperationChain } from '../ocan/types.ts';
+import type { Operation, WireNestedOperation, WireOperation, WireOperationChain } from '../ocan/types.ts';
 import { isPlainTree } from './plain.ts';
 import { isIntermediateShape, type WireIntermediate } from './payload.ts';
 import { WireFormatError } from './errors.ts';
@@ -97,6 +97,29 @@ export function encodeCompactChain(wire: WireOperationChain | WireOperationChain
   const table = clone(s.lists) as WireIntermediate;
   s.slots.forEach((element, index) => (element[1] = index));
   return [CHAIN_ARGS_CLONED, ops, table];
+}
+
+/**
+ * The compact operations of a chain with no nested continuation (what `encodeCompactChain` gives
+ * for its wire chain under tag 0), each argument list copied.
+ */
+export function plainCompactOps(chain: readonly Operation[]): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const op = chain[i]!;
+    if (op.type === 'get') {
+      const next = chain[i + 1];
+      if (next?.type !== 'apply') {
+        out.push([op.key]);
+        continue;
+      }
+      out.push([op.key, next.args.slice()]);
+      i++;
+    } else {
+      out.push([null, op.args.slice()]);
+    }
+  }
+  return out;
 }
 
 interface DecodeState {

@@ -3,6 +3,7 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { getOperationChain, newContinuation, type NodeIdentity } from '../../src/index.ts';
 import type { CoreDO, CoreWorker } from './nodes.ts';
+import { decodeCallResult } from '../../src/envelope.ts';
 import { envelopeFor, meshCall, rpc, TEST_ORIGIN, waitFor } from './helpers.ts';
 
 const core = () => newContinuation<CoreDO>();
@@ -16,6 +17,9 @@ function inDO<R>(name: string, fn: (instance: CoreDO, state: DurableObjectState)
     return fn(instance, state);
   });
 }
+/** Sends `remote` with `callChain` as it arrives (no mesh seam in between) and unwraps the answer. */
+const decodeCall = async (stub: DurableObjectStub<CoreDO>, remote: unknown, callChain: NodeIdentity[]) =>
+  decodeCallResult(await rpc(stub.__executeOperation(envelopeFor('CORE_DO', 'ctx-48-exact', remote, { callChain }))));
 const kvOf = (name: string, key: string) => runInDurableObject(env.CORE_DO.getByName(name), (_i, state) => state.storage.kv.get(key));
 
 describe('callContext', () => {
@@ -136,6 +140,28 @@ describe('callContext', () => {
     const stub = env.CORE_DO.getByName('ctx-50');
     await expect(rpc(stub.__executeOperation(envelopeFor('CORE_DO', 'ctx-50', core().setValue('no'), { callChain: tooLong })))).rejects.toThrow('Call chain too long (>100)');
     await runInDurableObject(stub, (_i, state) => expect(state.storage.kv.get('value')).toBeUndefined());
+  });
+
+  it('48: a received callChain holds exactly type, bindingName and instanceName per entry, frozen, whatever else arrives', async () => {
+    const exact = [TEST_ORIGIN, doId('ctx-48-exact-caller')];
+    const padded = [
+      { ...TEST_ORIGIN, extra: 'dropped' },
+      { type: 'LumenizeDO', bindingName: 'CORE_DO', instanceName: undefined },
+    ] as unknown as NodeIdentity[];
+    const withMember = Object.assign([TEST_ORIGIN], { extra: 'dropped' });
+    const stub = env.CORE_DO.getByName('ctx-48-exact');
+    const keys = (chain: NodeIdentity[]) => chain.map((e) => Object.keys(e).sort());
+    const seenExact = (await decodeCall(stub, core().context(), exact)) as Snapshot;
+    expect(seenExact.callChain).toEqual(exact);
+    expect(keys(seenExact.callChain)).toEqual([['bindingName', 'type'], ['bindingName', 'instanceName', 'type']]);
+    const seenPadded = (await decodeCall(stub, core().context(), padded)) as Snapshot;
+    expect(keys(seenPadded.callChain)).toEqual([['bindingName', 'type'], ['bindingName', 'type']]);
+    expect(seenPadded.caller).toEqual({ type: 'LumenizeDO', bindingName: 'CORE_DO' });
+    const seenMember = (await decodeCall(stub, core().context(), withMember)) as Snapshot;
+    expect(Object.keys(seenMember.callChain)).toEqual(['0']);
+    for (const chain of [exact, padded, withMember]) {
+      expect(await decodeCall(stub, core().mutationAttempts(), chain)).toMatchObject({ push: true, entry: true, origin: true, state: true });
+    }
   });
 
   it('51: reading callContext from fetch or outside any call throws the specified message', async () => {

@@ -11,6 +11,9 @@ import { decodeOperationChain, encodeOperationChain } from '../../src/ocan/chain
 import { getOperationChain, getRawOperationChain, isContinuation, newContinuation, plainWireChain } from '../../src/ocan/continuation.ts';
 import { runValidatedChainEager } from '../../src/ocan/execute.ts';
 import { validateOperationChain } from '../../src/ocan/validate.ts';
+import { preprocess } from '@lumenize/structured-clone';
+import { serializeCompactChain } from '../../src/envelope.ts';
+import { encodeCompactChain } from '../../src/wire/chain.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- continuations against an untyped target
 const ctn = (): any => newContinuation<any>();
@@ -43,6 +46,49 @@ describe('plain continuations on the one-pass path', () => {
     }
     const wire = encodeOperationChain(getOperationChain(ctn().run(marker))!);
     expect(wire[1]).toMatchObject({ type: 'apply', args: [null], nested: [{ path: [0], chain: [{ type: 'get', key: 'load' }, { type: 'apply', args: [] }] }] });
+  });
+});
+
+describe('plain continuations to the compact wire in one walk', () => {
+  it('give exactly the general path\'s compact chain, and leave everything else to it', () => {
+    const shared = { n: 1 };
+    const deep = (n: number): unknown => (n === 0 ? 1 : [deep(n - 1)]);
+    const inner = ctn().load();
+    // eslint-disable-next-line no-sparse-arrays -- a hole is not plain JSON
+    const sparse = [1, , 3];
+    const samples = [
+      ctn().increment(),
+      ctn().a.b(1, 'x', null, true),
+      ctn().echo({ id: 1, tags: ['a', 'b'], nested: { deep: [{ x: 1 }] } }),
+      ctn().first(shared).second(shared),
+      ctn().echo(deep(30)),
+      ctn().echo(deep(31)),
+      ctn().echo(sparse),
+      ctn().echo(new Date(0), new Map([[1, 2]])),
+      ctn().echo(-0, NaN, undefined),
+      ctn().run(inner),
+      ctn().run({ job: inner }),
+      ctn()(1)(2),
+      ctn().echo(Array.from({ length: 96 }, (_, i) => ({ id: i, name: `User ${i}`, active: i % 2 === 0, score: 0.5, tags: ['a', 'b'] }))),
+      ctn().echo(Object.defineProperty({}, 'x', { get: () => 1, enumerable: true })),
+      ctn().echo(-0, NaN, Infinity),
+      ctn().echo(Object.create(null)),
+      ctn().echo(shared, shared),
+      ctn().only.reads,
+    ];
+    for (const c of samples) {
+      const general = encodeCompactChain(encodeOperationChain(getOperationChain(c)!), false, (v) => preprocess(v));
+      expect(JSON.parse(JSON.stringify(serializeCompactChain(c)))).toStrictEqual(JSON.parse(JSON.stringify(general)));
+    }
+    expect(serializeCompactChain(ctn().first(shared).second(shared))[0]).toBe(1);
+    expect(() => serializeCompactChain(ctn().echo(ctn().$result))).toThrow('The $result placeholder is only valid in a handler continuation');
+  });
+
+  it('copy the argument lists, so later changes to them do not reach the encoded chain', () => {
+    const c = ctn().echo(1, 2);
+    const compact = serializeCompactChain(c) as [0, unknown[][]];
+    (getRawOperationChain(c)![1] as { args: unknown[] }).args.push(3);
+    expect(compact).toStrictEqual([0, [['echo', [1, 2]]]]);
   });
 });
 
