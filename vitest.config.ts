@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { findChromium } from './tools/chromium.ts';
 import { onConsoleLog } from './tools/expected-logs.ts';
@@ -11,6 +12,9 @@ if (findChromium()) projects.push('packages/*/vitest.browser.config.ts');
 export default defineConfig({
   test: {
     projects,
+    // One worker more than cores: most test files wait (on wrangler dev, sockets, Chromium, real
+    // presence and heartbeat timeouts) rather than compute, so a spare worker keeps the cores busy.
+    maxWorkers: availableParallelism() + 1,
     // Vitest must not look for test files outside the projects.
     passWithNoTests: false,
     // Logs that tests provoke on purpose are hidden (listed, with reasons, in tools/expected-logs.ts).

@@ -63,6 +63,10 @@ export async function buildWeb() {
   const files = result.outputFiles.map((f) => ({ path: f.path, contents: f.contents }));
   for (const name of ['index.html', 'app.css']) files.push({ path: join(out, name), contents: readFileSync(join(app, 'web', name)) });
   for (const file of files) {
+    // Unchanged files are not rewritten: `wrangler dev` reloads (and resets every Durable Object) on
+    // any write under its assets directory, so a rebuild by a second process (another test file,
+    // `npm start` beside the tests) would cut the first one's calls short.
+    if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
