@@ -40,9 +40,13 @@ interface EncodeState {
   slots: unknown[][];
 }
 
-function encodeOps(chain: WireOperationChain, s: EncodeState): unknown[] {
-  if (s.seen.has(chain)) throw new Aliased();
-  s.seen.add(chain);
+type WireApply = Extract<WireOperation, { type: 'apply' }>;
+
+/**
+ * The compact steps of `chain`: `[key]` for a read, `[key, args]` for a read and the call after it,
+ * `[null, args]` for a call on its own; `finish` completes each call's element.
+ */
+function compactSteps(chain: readonly WireOperation[], finish: (element: unknown[], op: WireApply) => void): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < chain.length; i++) {
     const op = chain[i]!;
@@ -55,17 +59,23 @@ function encodeOps(chain: WireOperationChain, s: EncodeState): unknown[] {
       }
       element = [op.key, next.args];
       i++;
-      addApply(element, next, s);
+      finish(element, next);
     } else {
       element = [null, op.args];
-      addApply(element, op, s);
+      finish(element, op);
     }
     out.push(element);
   }
   return out;
 }
 
-function addApply(element: unknown[], op: Extract<WireOperation, { type: 'apply' }>, s: EncodeState): void {
+function encodeOps(chain: WireOperationChain, s: EncodeState): unknown[] {
+  if (s.seen.has(chain)) throw new Aliased();
+  s.seen.add(chain);
+  return compactSteps(chain, (element, op) => addApply(element, op, s));
+}
+
+function addApply(element: unknown[], op: WireApply, s: EncodeState): void {
   s.lists.push(op.args);
   s.slots.push(element);
   if (!op.nested?.length) return;
@@ -104,22 +114,12 @@ export function encodeCompactChain(wire: WireOperationChain | WireOperationChain
  * for its wire chain under tag 0), each argument list copied.
  */
 export function plainCompactOps(chain: readonly Operation[]): unknown[] {
-  const out: unknown[] = [];
-  for (let i = 0; i < chain.length; i++) {
-    const op = chain[i]!;
-    if (op.type === 'get') {
-      const next = chain[i + 1];
-      if (next?.type !== 'apply') {
-        out.push([op.key]);
-        continue;
-      }
-      out.push([op.key, next.args.slice()]);
-      i++;
-    } else {
-      out.push([null, op.args.slice()]);
-    }
-  }
-  return out;
+  return compactSteps(chain, copyArgs);
+}
+
+/** Gives a call's element its own copy of the arguments (later changes to the chain do not reach it). */
+function copyArgs(element: unknown[], op: WireApply): void {
+  element[1] = op.args.slice();
 }
 
 interface DecodeState {
